@@ -1,0 +1,1 @@
+"""Benchmark scripts: speed and memory figures recorded in the README (never timed tests)."""
