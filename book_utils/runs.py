@@ -125,3 +125,16 @@ def check_finite(value: float, what: str, out: str | Path | None = None) -> floa
             f"{what} became {value}: training diverged.{where} Try a lower learning rate "
             "or another --seed, and resume.")
     return float(value)
+
+
+def book_run_dir(model: str, fresh: bool = False) -> Path:
+    """``runs/book/<model>`` at the repository root: where a chapter notebook leaves its
+    trained model, so a later section (the head-to-head in 5.3) can load it instead of
+    training again. With ``fresh`` an older run there is removed first (it is the book's
+    own cache, never a reader's run)."""
+    import shutil
+
+    path = Path(__file__).resolve().parent.parent / "runs" / "book" / model
+    if fresh and path.exists():
+        shutil.rmtree(path)
+    return path
