@@ -106,9 +106,13 @@ def save_gif(frames, path: str | Path, duration_ms: int = 200, scale: int = 4,
     """Write 2-D frames (e.g. from :func:`grid_array`) as a looping GIF, atomically."""
     from PIL import Image
 
-    frames = [to_uint8(f, vmin, vmax) for f in frames]
+    frames = [np.asarray(f, dtype=np.float32) for f in frames]
     if not frames:
         raise ValueError("save_gif needs at least one frame")
+    # one grey scale for all frames, so brightness does not flicker from frame to frame
+    vmin = min(f.min() for f in frames) if vmin is None else vmin
+    vmax = max(f.max() for f in frames) if vmax is None else vmax
+    frames = [to_uint8(f, vmin, vmax) for f in frames]
     pictures = [Image.fromarray(f).resize((f.shape[1] * scale, f.shape[0] * scale), Image.NEAREST)
                 for f in frames]
     buffer = io.BytesIO()

@@ -16,12 +16,12 @@ def _rng(seed) -> np.random.Generator:
 
 def _check_mixture(means, stds, weights):
     means = np.asarray(means, dtype=float)
+    if len(means) == 0:
+        raise ValueError("a mixture needs at least one component")
     stds = np.broadcast_to(np.asarray(stds, dtype=float), means.shape[:1]).copy()
     if weights is None:
         weights = np.full(len(means), 1.0 / len(means))
     weights = np.asarray(weights, dtype=float)
-    if len(means) == 0:
-        raise ValueError("a mixture needs at least one component")
     if weights.shape != (len(means),) or np.any(weights < 0) or not np.isclose(weights.sum(), 1.0):
         raise ValueError(f"weights must be {len(means)} non-negative numbers summing to 1, got {weights}")
     if np.any(stds <= 0):

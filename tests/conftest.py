@@ -1,0 +1,5 @@
+"""Shared test fixtures. Nothing here touches the network."""
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
