@@ -10,6 +10,14 @@ from book_utils.metrics.classifier import ReferenceClassifier, fit_reference_cla
 from book_utils.metrics.coverage import class_coverage
 from book_utils.metrics.evaluate import evaluate_samples, format_metrics
 from book_utils.metrics.frechet import frechet_distance, frechet_distance_from_stats, gaussian_stats
+from book_utils.metrics.likelihood import (
+    bits_per_dim_to_nats,
+    bits_to_nats,
+    nats_to_bits,
+    nats_to_bits_per_dim,
+    nll_summary,
+    uniform_nats,
+)
 from book_utils.metrics.memorisation import (
     near_copy_share,
     near_copy_threshold,
@@ -22,6 +30,8 @@ from book_utils.metrics.reference import real_reference
 __all__ = [
     "ReferenceClassifier", "class_coverage", "evaluate_samples", "fit_reference_classifier",
     "format_metrics", "frechet_distance", "frechet_distance_from_stats", "gaussian_stats",
-    "knn_radii", "near_copy_share", "near_copy_threshold", "nearest_train", "precision_recall",
+    "knn_radii", "near_copy_share",
+    "bits_per_dim_to_nats", "bits_to_nats", "nats_to_bits", "nats_to_bits_per_dim", "nll_summary",
+    "uniform_nats", "near_copy_threshold", "nearest_train", "precision_recall",
     "real_reference", "reference_classifier", "show_nearest_training",
 ]
