@@ -1,0 +1,112 @@
+"""The two networks: ``generator_model()`` and ``discriminator_model()``.
+
+Two families, one interface (images N x H x W x 1 in [-1, 1], latent noise N x D):
+
+- ``mlp``: fully connected nets, the book's choice for tiny images (8 x 8 digits),
+  where a 64-pixel image is better treated as a 64-vector than as a picture;
+- ``dcgan``: the convolutional pair of TensorFlow's DCGAN tutorial (Radford et al., 2016),
+  generalised from 28 x 28 to any H x W divisible by 4 (the generator upsamples twice).
+
+``arch="auto"`` picks ``mlp`` for images of at most 16 x 16 pixels and ``dcgan`` above.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import keras  # noqa: E402
+from keras import layers  # noqa: E402
+
+ARCHS = ("auto", "mlp", "dcgan")
+MLP_MAX_PIXELS = 16 * 16
+
+
+class ImageShapeError(ValueError):
+    """The networks cannot take images of this size; the message says which sizes work."""
+
+
+def pick_arch(image_shape, arch: str = "auto") -> str:
+    """Resolve ``arch`` for ``image_shape`` (H, W) and check the networks can take it."""
+    if arch not in ARCHS:
+        raise ValueError(f"unknown architecture {arch!r}: choose one of {', '.join(ARCHS)}")
+    h, w = (int(s) for s in image_shape)
+    if h < 4 or w < 4:
+        raise ImageShapeError(f"images of {h} x {w} pixels are too small for a GAN here: "
+                              "give images of at least 4 x 4 pixels")
+    if arch == "auto":
+        arch = "mlp" if h * w <= MLP_MAX_PIXELS else "dcgan"
+    if arch == "dcgan" and (h % 4 or w % 4):
+        raise ImageShapeError(
+            f"the DCGAN generator upsamples twice (x4), so image height and width must be "
+            f"divisible by 4; got {h} x {w}. Crop or pad the images (e.g. to "
+            f"{h - h % 4} x {w - w % 4} or {h + (-h) % 4} x {w + (-w) % 4}) or use arch='mlp'.")
+    if arch == "mlp" and h * w > 64 * 64:
+        raise ImageShapeError(f"{h} x {w} images are too large for the MLP nets; use arch='dcgan'")
+    return arch
+
+
+def generator_model(image_shape=(28, 28), latent_dim: int = 100, arch: str = "auto",
+                    width: int = 256, name: str = "generator") -> keras.Model:
+    """Latent noise z (N x latent_dim) -> images N x H x W x 1 in [-1, 1] (tanh output).
+
+    Defaults are the source's 28 x 28, 100-d DCGAN; the book's 8 x 8 digits use
+    ``generator_model((8, 8), latent_dim=32)`` (an MLP of ``width`` units per layer).
+    """
+    h, w = (int(s) for s in image_shape)
+    arch = pick_arch((h, w), arch)
+    z = keras.Input((latent_dim,), name="z")
+    if arch == "mlp":
+        x = layers.Dense(width, name="dense_1")(z)                      # N x width
+        x = layers.LeakyReLU(0.2, name="lrelu_1")(x)
+        x = layers.Dense(width, name="dense_2")(x)                      # N x width
+        x = layers.LeakyReLU(0.2, name="lrelu_2")(x)
+        x = layers.Dense(h * w, activation="tanh", name="pixels")(x)    # N x HW in [-1, 1]
+        out = layers.Reshape((h, w, 1), name="image")(x)                # N x H x W x 1
+    else:  # TensorFlow DCGAN tutorial, start at H/4 x W/4 instead of 7 x 7
+        x = layers.Dense((h // 4) * (w // 4) * 256, use_bias=False, name="project")(z)
+        x = layers.BatchNormalization(name="bn_0")(x)
+        x = layers.LeakyReLU(0.2, name="lrelu_0")(x)
+        x = layers.Reshape((h // 4, w // 4, 256), name="reshape")(x)     # N x H/4 x W/4 x 256
+        x = layers.Conv2DTranspose(128, 5, strides=1, padding="same", use_bias=False, name="up_1")(x)
+        x = layers.BatchNormalization(name="bn_1")(x)
+        x = layers.LeakyReLU(0.2, name="lrelu_1")(x)                     # N x H/4 x W/4 x 128
+        x = layers.Conv2DTranspose(64, 5, strides=2, padding="same", use_bias=False, name="up_2")(x)
+        x = layers.BatchNormalization(name="bn_2")(x)
+        x = layers.LeakyReLU(0.2, name="lrelu_2")(x)                     # N x H/2 x W/2 x 64
+        out = layers.Conv2DTranspose(1, 5, strides=2, padding="same", use_bias=False,
+                                     activation="tanh", name="image")(x)  # N x H x W x 1
+    return keras.Model(z, out, name=name)
+
+
+def discriminator_model(image_shape=(28, 28), arch: str = "auto", width: int = 256,
+                        dropout: float = 0.3, name: str = "discriminator") -> keras.Model:
+    """Images N x H x W x 1 -> one real/fake logit per image, N x 1 (no sigmoid)."""
+    h, w = (int(s) for s in image_shape)
+    arch = pick_arch((h, w), arch)
+    img = keras.Input((h, w, 1), name="image")
+    if arch == "mlp":
+        x = layers.Flatten(name="flatten")(img)                          # N x HW
+        x = layers.Dense(width, name="dense_1")(x)                       # N x width
+        x = layers.LeakyReLU(0.2, name="lrelu_1")(x)
+        x = layers.Dense(width, name="dense_2")(x)                       # N x width
+        x = layers.LeakyReLU(0.2, name="lrelu_2")(x)
+    else:  # TensorFlow DCGAN tutorial
+        x = layers.Conv2D(64, 5, strides=2, padding="same", name="conv_1")(img)   # N x H/2 x W/2 x 64
+        x = layers.LeakyReLU(0.2, name="lrelu_1")(x)
+        if dropout:
+            x = layers.Dropout(dropout, name="drop_1")(x)
+        x = layers.Conv2D(128, 5, strides=2, padding="same", name="conv_2")(x)    # N x H/4 x W/4 x 128
+        x = layers.LeakyReLU(0.2, name="lrelu_2")(x)
+        if dropout:
+            x = layers.Dropout(dropout, name="drop_2")(x)
+        x = layers.Flatten(name="flatten")(x)                            # N x (H/4 W/4 128)
+    out = layers.Dense(1, name="logit")(x)                               # N x 1
+    return keras.Model(img, out, name=name)
+
+
+def count_params(model: keras.Model) -> int:
+    """Number of trainable parameters."""
+    return int(sum(math.prod(v.shape) for v in model.trainable_variables))

@@ -1,0 +1,194 @@
+"""Adversarial training: the optimizers, the ``tf.function`` step with two GradientTapes,
+an exponential moving average (EMA) of the generator, and sampling.
+
+``GAN`` holds everything a run needs to resume exactly: both networks, the EMA
+generator, both Adam optimizers, the noise generator's state and the epoch counter
+(see :meth:`GAN.checkpoint`). The data order of epoch e is a fixed function of
+(seed, e), so a resumed run sees the same batches an uninterrupted one would.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass, field, fields
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+from book_utils.gan import losses  # noqa: E402
+from book_utils.gan.models import discriminator_model, generator_model, pick_arch  # noqa: E402
+
+
+@dataclass
+class GANConfig:
+    """Every number that defines a GAN run (saved in run.json; ``epochs`` is not part of it,
+    so a finished run can be continued for more epochs)."""
+
+    image_shape: tuple = (8, 8)
+    latent_dim: int = 32
+    arch: str = "auto"          # "mlp" | "dcgan" | "auto" (mlp up to 16 x 16)
+    width: int = 256            # units per hidden layer of the MLP nets
+    dropout: float = 0.3        # DCGAN discriminator dropout
+    loss: str = "bce"           # "bce" (non-saturating) | "hinge"
+    label_smoothing: float = 0.0
+    r1_gamma: float = 0.0       # weight of the R1 gradient penalty (0 = off)
+    lr_g: float = 1e-4
+    lr_d: float = 1e-4
+    beta_1: float = 0.9
+    beta_2: float = 0.999
+    batch_size: int = 32
+    ema_decay: float = 0.0      # 0 = no EMA generator
+    seed: int = 0
+    jit_compile: bool = False
+    extra: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.image_shape = tuple(int(s) for s in self.image_shape)
+        self.arch = pick_arch(self.image_shape, self.arch)
+        if self.loss not in losses.LOSSES:
+            raise ValueError(f"unknown loss {self.loss!r}: choose one of {', '.join(losses.LOSSES)}")
+        for name in ("latent_dim", "batch_size", "width"):
+            if int(getattr(self, name)) < 1:
+                raise ValueError(f"{name} must be a positive integer, got {getattr(self, name)!r}")
+        if not 0.0 <= self.ema_decay < 1.0:
+            raise ValueError(f"ema_decay must be in [0, 1), got {self.ema_decay}")
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def field_names(cls) -> set[str]:
+        return {f.name for f in fields(cls)}
+
+
+def make_optimizers(config: GANConfig):
+    """(generator_optimizer, discriminator_optimizer): two Adams with the config's rates.
+    The source's pair is ``make_optimizers(GANConfig(lr_g=1e-4, lr_d=1e-4, beta_1=0.9))``."""
+    g = keras.optimizers.Adam(config.lr_g, beta_1=config.beta_1, beta_2=config.beta_2)
+    d = keras.optimizers.Adam(config.lr_d, beta_1=config.beta_1, beta_2=config.beta_2)
+    return g, d
+
+
+def make_dataset(images: np.ndarray, batch_size: int, seed: int, epoch: int) -> tf.data.Dataset:
+    """One epoch of shuffled batches B x H x W x 1 (last partial batch dropped).
+
+    The shuffle seed depends on (seed, epoch) only, so epoch e has the same batches
+    whether the run was interrupted before it or not.
+    """
+    images = np.asarray(images, dtype=np.float32)
+    if images.ndim == 3:
+        images = images[..., None]
+    if len(images) < batch_size:
+        raise ValueError(f"the batch size {batch_size} is larger than the {len(images)} training images")
+    order = np.random.default_rng([seed, epoch]).permutation(len(images))
+    return (tf.data.Dataset.from_tensor_slices(images[order])
+            .batch(batch_size, drop_remainder=True)
+            .prefetch(2))
+
+
+class GAN:
+    """Generator, discriminator, their optimizers, an EMA generator and the training step."""
+
+    def __init__(self, config: GANConfig):
+        self.config = c = config
+        self.generator = generator_model(c.image_shape, c.latent_dim, c.arch, c.width)
+        self.discriminator = discriminator_model(c.image_shape, c.arch, c.width, c.dropout)
+        self.ema_generator = generator_model(c.image_shape, c.latent_dim, c.arch, c.width,
+                                             name="ema_generator")
+        self.ema_generator.set_weights(self.generator.get_weights())
+        self.generator_optimizer, self.discriminator_optimizer = make_optimizers(c)
+        self.generator_optimizer.build(self.generator.trainable_variables)
+        self.discriminator_optimizer.build(self.discriminator.trainable_variables)
+        self.noise = tf.random.Generator.from_seed(c.seed)
+        self.epoch = tf.Variable(0, dtype=tf.int64, trainable=False, name="epoch")
+        self.train_step = tf.function(self.train_step_eager, jit_compile=c.jit_compile)
+
+    # -- the step ---------------------------------------------------------------------
+    def _losses(self, real_output, fake_output):
+        c = self.config
+        if c.loss == "hinge":
+            return (losses.hinge_generator_loss(fake_output),
+                    losses.hinge_discriminator_loss(real_output, fake_output))
+        return (losses.generator_loss(fake_output),
+                losses.discriminator_loss(real_output, fake_output, c.label_smoothing))
+
+    def train_step_eager(self, images):
+        """One simultaneous update of both networks on a batch B x H x W x 1 (the source's
+        ``train_step``). Returns the two losses and the mean D(x), D(G(z))."""
+        c = self.config
+        noise = self.noise.normal([tf.shape(images)[0], c.latent_dim])
+        with tf.GradientTape() as gen_tape, tf.GradientTape() as disc_tape:
+            generated = self.generator(noise, training=True)
+            real_output = self.discriminator(images, training=True)
+            fake_output = self.discriminator(generated, training=True)
+            gen_loss, disc_loss = self._losses(real_output, fake_output)
+            total_disc_loss = disc_loss
+            if c.r1_gamma > 0:
+                total_disc_loss += 0.5 * c.r1_gamma * losses.r1_penalty(self.discriminator, images)
+        gen_grads = gen_tape.gradient(gen_loss, self.generator.trainable_variables)
+        disc_grads = disc_tape.gradient(total_disc_loss, self.discriminator.trainable_variables)
+        self.generator_optimizer.apply_gradients(zip(gen_grads, self.generator.trainable_variables))
+        self.discriminator_optimizer.apply_gradients(zip(disc_grads, self.discriminator.trainable_variables))
+        if c.ema_decay > 0:
+            self.update_ema()
+        return {"gen_loss": gen_loss, "disc_loss": disc_loss,
+                "d_real": tf.reduce_mean(tf.sigmoid(real_output)),
+                "d_fake": tf.reduce_mean(tf.sigmoid(fake_output))}
+
+    def update_ema(self):
+        """ema <- decay * ema + (1 - decay) * weights, for every generator variable."""
+        d = self.config.ema_decay
+        for ema, w in zip(self.ema_generator.weights, self.generator.weights, strict=True):
+            ema.assign(d * ema + (1.0 - d) * w)
+
+    def train_epoch(self, images: np.ndarray, step=None) -> dict[str, float]:
+        """Run one epoch (the next one by ``self.epoch``); returns the epoch's mean losses."""
+        step = step or self.train_step
+        sums: dict[str, float] = {}
+        n = 0
+        for batch in make_dataset(images, self.config.batch_size, self.config.seed, int(self.epoch)):
+            out = step(batch)
+            for k, v in out.items():
+                sums[k] = sums.get(k, 0.0) + v
+            n += 1
+        self.epoch.assign_add(1)
+        return {k: float(v) / n for k, v in sums.items()}
+
+    # -- sampling and saving ------------------------------------------------------------
+    def sampling_generator(self) -> keras.Model:
+        """The EMA generator when EMA is on, else the raw generator."""
+        return self.ema_generator if self.config.ema_decay > 0 else self.generator
+
+    def sample(self, n: int = 1000, seed: int = 1, noise=None, truncation: float | None = None,
+               ema: bool = True) -> np.ndarray:
+        """n images N x H x W x 1 in [-1, 1] from fixed noise (``seed`` or given ``noise``)."""
+        if noise is None:
+            noise = fixed_noise(n, self.config.latent_dim, seed, truncation)
+        model = self.sampling_generator() if ema else self.generator
+        return model.predict_on_batch(np.asarray(noise, np.float32))
+
+    def checkpoint(self) -> tf.train.Checkpoint:
+        """Everything exact resumption needs."""
+        return tf.train.Checkpoint(
+            generator=self.generator, discriminator=self.discriminator, ema_generator=self.ema_generator,
+            generator_optimizer=self.generator_optimizer,
+            discriminator_optimizer=self.discriminator_optimizer,
+            noise=self.noise, epoch=self.epoch)
+
+
+def fixed_noise(n: int, latent_dim: int, seed: int = 1, truncation: float | None = None) -> np.ndarray:
+    """Standard normal noise N x latent_dim from a fixed seed. With ``truncation`` t,
+    entries with |z| > t are redrawn (the truncation trick, Brock et al., 2019)."""
+    rng = np.random.default_rng(seed)
+    z = rng.standard_normal((n, latent_dim)).astype(np.float32)
+    if truncation is not None:
+        if truncation <= 0:
+            raise ValueError(f"truncation must be positive, got {truncation}")
+        bad = np.abs(z) > truncation
+        while bad.any():
+            z[bad] = rng.standard_normal(int(bad.sum())).astype(np.float32)
+            bad = np.abs(z) > truncation
+    return z

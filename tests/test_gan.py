@@ -1,0 +1,209 @@
+"""Tests of the TensorFlow GAN (book_utils.gan): shapes, losses, training, runs, bad input."""
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+tf = pytest.importorskip("tensorflow")
+
+from book_utils import runs  # noqa: E402
+from book_utils.data import DatasetError  # noqa: E402
+from book_utils.gan import (  # noqa: E402
+    GAN,
+    GANConfig,
+    ImageShapeError,
+    discriminator_loss,
+    discriminator_model,
+    fixed_noise,
+    generator_loss,
+    generator_model,
+)
+from book_utils.gan import run as gan_run  # noqa: E402
+from book_utils.gan.losses import hinge_discriminator_loss, hinge_generator_loss  # noqa: E402
+from book_utils.repro import seed_everything  # noqa: E402
+
+TINY = dict(width=16, batch_size=128, progress=False)
+
+
+@pytest.mark.parametrize("shape, latent, arch", [((8, 8), 32, "mlp"), ((28, 28), 100, "dcgan"),
+                                                 ((8, 8), 16, "dcgan")])
+def test_output_shapes(shape, latent, arch):
+    g = generator_model(shape, latent, arch=arch, width=16)
+    d = discriminator_model(shape, arch=arch, width=16)
+    images = g(np.zeros((3, latent), np.float32))
+    assert images.shape == (3, *shape, 1)
+    assert float(tf.reduce_max(tf.abs(images))) <= 1.0
+    assert d(images).shape == (3, 1)
+
+
+def test_source_defaults_are_the_28x28_dcgan():
+    assert generator_model().output_shape == (None, 28, 28, 1)
+    assert discriminator_model().output_shape == (None, 1)
+
+
+def _np_bce(logits, target):
+    p = 1 / (1 + np.exp(-logits))
+    return -(target * np.log(p) + (1 - target) * np.log(1 - p))
+
+
+def test_losses_match_hand_computation():
+    real = np.array([[2.0], [-1.0], [0.5]], np.float32)
+    fake = np.array([[-3.0], [0.0], [1.5]], np.float32)
+    want_d = _np_bce(real, 1).mean() + _np_bce(fake, 0).mean()
+    want_g = -np.log(1 / (1 + np.exp(-fake))).mean()       # -mean log D(G(z))
+    assert float(discriminator_loss(real, fake)) == pytest.approx(want_d, rel=1e-5)
+    assert float(generator_loss(fake)) == pytest.approx(want_g, rel=1e-5)
+    smooth = _np_bce(real, 0.9).mean() + _np_bce(fake, 0).mean()
+    assert float(discriminator_loss(real, fake, label_smoothing=0.1)) == pytest.approx(smooth, rel=1e-5)
+    hinge = np.maximum(0, 1 - real).mean() + np.maximum(0, 1 + fake).mean()
+    assert float(hinge_discriminator_loss(real, fake)) == pytest.approx(hinge, rel=1e-6)
+    assert float(hinge_generator_loss(fake)) == pytest.approx(-fake.mean(), rel=1e-6)
+
+
+def _tiny_gan(seed=0, **kw):
+    seed_everything(seed, ("tensorflow",))
+    return GAN(GANConfig(image_shape=(8, 8), latent_dim=8, width=16, batch_size=16, seed=seed,
+                         ema_decay=0.9, **kw))
+
+
+def test_one_step_changes_both_networks():
+    gan = _tiny_gan(r1_gamma=1.0)
+    before_g = [w.numpy().copy() for w in gan.generator.trainable_variables]
+    before_d = [w.numpy().copy() for w in gan.discriminator.trainable_variables]
+    before_ema = [w.numpy().copy() for w in gan.ema_generator.weights]
+    out = gan.train_step(tf.random.uniform((16, 8, 8, 1), -1, 1, seed=1))
+    assert set(out) == {"gen_loss", "disc_loss", "d_real", "d_fake"}
+    assert all(np.isfinite(float(v)) for v in out.values())
+    for before, model in ((before_g, gan.generator), (before_d, gan.discriminator)):
+        assert all(not np.array_equal(b, w.numpy()) for b, w in zip(before, model.trainable_variables))
+    assert any(not np.array_equal(b, w.numpy()) for b, w in zip(before_ema, gan.ema_generator.weights))
+
+
+def test_same_seed_same_weights_other_seed_differs():
+    x = np.random.default_rng(0).uniform(-1, 1, (64, 8, 8)).astype(np.float32)
+    weights = []
+    for seed in (3, 3, 4):
+        gan = _tiny_gan(seed)
+        gan.train_epoch(x)
+        gan.train_epoch(x)
+        weights.append(np.concatenate([w.numpy().ravel() for w in gan.generator.weights]))
+    np.testing.assert_array_equal(weights[0], weights[1])
+    assert not np.allclose(weights[0], weights[2])
+
+
+def test_fixed_noise_truncation():
+    z = fixed_noise(500, 4, seed=0, truncation=1.5)
+    assert z.shape == (500, 4) and np.abs(z).max() <= 1.5
+    np.testing.assert_array_equal(fixed_noise(5, 4, seed=2), fixed_noise(5, 4, seed=2))
+
+
+@pytest.fixture(scope="module")
+def finished_run(tmp_path_factory):
+    """An uninterrupted 4-epoch run on digits (tiny nets)."""
+    out = tmp_path_factory.mktemp("gan") / "run"
+    metrics = gan_run.train_run(out, "digits", epochs=4, seed=5, checkpoint_every=2, **TINY)
+    return out, metrics
+
+
+def _final_weights(out):
+    config = GANConfig(**{k: v for k, v in runs.read_run(out)["config"].items() if k != "dataset"})
+    gan = GAN(config)
+    ckpt = tf.train.CheckpointManager(gan.checkpoint(), out / "checkpoints", max_to_keep=2)
+    gan.checkpoint().restore(ckpt.latest_checkpoint).assert_existing_objects_matched()
+    models = (gan.generator, gan.discriminator, gan.ema_generator)
+    return int(gan.epoch), [w.numpy() for m in models for w in m.weights] + [
+        v.numpy() for v in gan.generator_optimizer.variables], gan.noise.state.numpy()
+
+
+def test_run_directory_contents(finished_run):
+    out, metrics = finished_run
+    for name in ("run.json", "generator.keras", "samples.npy", "metrics.json", "losses.png",
+                 "samples.png", "progress.gif", "history.json"):
+        assert (out / name).exists(), name
+    samples = np.load(out / "samples.npy")
+    assert samples.shape == (1000, 8, 8, 1) and np.abs(samples).max() <= 1.0
+    saved = json.loads((out / "metrics.json").read_text())
+    for key in ("fid", "precision", "recall", "coverage_entropy", "near_copy_share", "train_seconds",
+                "generator_params", "discriminator_params"):
+        assert key in saved
+    assert saved["epochs"] == 4 and math.isfinite(saved["fid"])
+    assert gan_run.evaluate_run(out)["fid"] == pytest.approx(saved["fid"])
+
+
+def test_load_gives_identical_samples(finished_run):
+    out, _ = finished_run
+    generator = gan_run.load(out)
+    noise = fixed_noise(1000, generator.input_shape[-1], seed=5 + 2)
+    np.testing.assert_allclose(generator.predict_on_batch(noise), np.load(out / "samples.npy"), atol=1e-6)
+
+
+def test_killed_and_resumed_run_matches_uninterrupted(finished_run, tmp_path):
+    out_full, _ = finished_run
+    out = tmp_path / "killed"
+
+    def kill(epoch, gan, losses):
+        if epoch == 3:
+            raise KeyboardInterrupt("simulated kill")
+
+    with pytest.raises(KeyboardInterrupt):
+        gan_run.train_run(out, "digits", epochs=4, seed=5, checkpoint_every=2, on_epoch_end=kill, **TINY)
+    assert _final_weights(out)[0] == 2
+    gan_run.train_run(out, "digits", epochs=4, seed=5, checkpoint_every=2, **TINY)
+    epoch_a, weights_a, noise_a = _final_weights(out_full)
+    epoch_b, weights_b, noise_b = _final_weights(out)
+    assert epoch_a == epoch_b == 4
+    np.testing.assert_array_equal(noise_a, noise_b)
+    for a, b in zip(weights_a, weights_b, strict=True):
+        np.testing.assert_array_equal(a, b)
+    hist_a = json.loads((out_full / "history.json").read_text())["losses"]
+    hist_b = json.loads((out / "history.json").read_text())["losses"]
+    assert hist_a == hist_b
+
+
+def test_dcgan_path_on_small_random_28x28(tmp_path):
+    rng = np.random.default_rng(0)
+    path = tmp_path / "mine.npz"
+    np.savez(path, x_train=rng.integers(0, 256, (16, 28, 28), dtype=np.uint8))
+    metrics = gan_run.train_run(tmp_path / "run", str(path), epochs=1, batch_size=8, latent_dim=8,
+                                progress=False)
+    assert "metrics_unavailable" in metrics  # no labels: no reference classifier
+    assert np.load(tmp_path / "run" / "samples.npy").shape == (1000, 28, 28, 1)
+    assert gan_run.load(tmp_path / "run").output_shape == (None, 28, 28, 1)
+
+
+def test_bad_inputs(tmp_path):
+    with pytest.raises(DatasetError, match="unknown dataset"):
+        gan_run.train_run(tmp_path / "a", "cifar", epochs=1, progress=False)
+    path = tmp_path / "odd.npz"
+    np.savez(path, x_train=np.zeros((8, 30, 30), np.uint8))
+    with pytest.raises(ImageShapeError, match="divisible by 4"):
+        gan_run.train_run(tmp_path / "b", str(path), epochs=1, progress=False)
+    with pytest.raises(ImageShapeError, match="too small"):
+        generator_model((3, 3))
+    other = tmp_path / "vae_run"
+    runs.prepare_run_dir(other, "vae", {"epochs": 1})
+    before = sorted(p.name for p in other.iterdir())
+    with pytest.raises(runs.RunDirError, match="'vae' run"):
+        gan_run.train_run(other, "digits", epochs=1, progress=False)
+    assert sorted(p.name for p in other.iterdir()) == before
+    with pytest.raises(ValueError, match="unknown GAN option"):
+        gan_run.train_run(tmp_path / "c", "digits", epochs=1, learning_rate=1.0)
+    with pytest.raises(ValueError, match="arm model"):
+        gan_run.train_run(tmp_path / "d", "digits", epochs=1, text="python-docs")
+
+
+def test_nan_loss_stops_and_keeps_the_checkpoint(tmp_path, monkeypatch):
+    original = GAN.train_epoch
+
+    def poisoned(self, images, step=None):
+        losses = original(self, images, step)
+        return {**losses, "disc_loss": float("nan")} if int(self.epoch) == 3 else losses
+
+    monkeypatch.setattr(GAN, "train_epoch", poisoned)
+    out = tmp_path / "nan"
+    with pytest.raises(FloatingPointError, match="disc loss at epoch 3"):
+        gan_run.train_run(out, "digits", epochs=5, checkpoint_every=1, **TINY)
+    assert _final_weights(out)[0] == 2
+    assert (out / "history.json").exists() and not (out / "samples.npy").exists()
