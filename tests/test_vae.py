@@ -98,9 +98,10 @@ def test_reparameterised_gradient_matches_finite_differences():
         for j in range(3):
             step = torch.zeros_like(param)
             step[0, j] = h
+            dmu, dlogvar = step * (param is mu), step * (param is logvar)
             with torch.no_grad():
-                numeric = (objective(mu + step * (param is mu), logvar + step * (param is logvar))
-                           - objective(mu - step * (param is mu), logvar - step * (param is logvar))) / (2 * h)
+                upper, lower = objective(mu + dmu, logvar + dlogvar), objective(mu - dmu, logvar - dlogvar)
+                numeric = (upper - lower) / (2 * h)
             assert grad[0, j].item() == pytest.approx(numeric.item(), rel=1e-5, abs=1e-8)
 
 
@@ -124,7 +125,7 @@ def trained_digits_model():
     x = torch.from_numpy(ds.x_train)
     model = VAE((8, 8), latent_dim=4, hidden=(64,))
     optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
-    for step in range(300):
+    for _ in range(300):
         batch = x[torch.randint(0, len(x), (64,))]
         recon, mu, logvar = model(batch)
         loss = loss_function(recon, batch, mu, logvar)
@@ -155,8 +156,8 @@ def test_same_seed_same_run_and_load_round_trip(tmp_path, npz_path):
     assert_same_weights(model_tensors(tmp_path / "a"), model_tensors(tmp_path / "b"))
     for key in ("test_neg_elbo", "test_nll_iw", "best_epoch"):
         assert a[key] == b[key]
-    np.testing.assert_array_equal(np.load(tmp_path / "a" / "samples.npy"), np.load(tmp_path / "b" / "samples.npy"))
     samples = np.load(tmp_path / "a" / "samples.npy")
+    np.testing.assert_array_equal(samples, np.load(tmp_path / "b" / "samples.npy"))
     assert samples.shape == (1000, 28, 28) and set(np.unique(samples)) <= {0.0, 1.0}
     for name in ("losses.png", "samples.png", "metrics.json", "checkpoint.pt"):
         assert (tmp_path / "a" / name).stat().st_size > 0
@@ -187,7 +188,8 @@ def test_resume_after_kill_matches_uninterrupted_run(tmp_path, npz_path, monkeyp
     resumed = train_run(tmp_path / "resumed", npz_path, **options)
     assert_same_weights(model_tensors(tmp_path / "full"), model_tensors(tmp_path / "resumed"))
     assert resumed["test_nll_iw"] == full["test_nll_iw"]
-    assert train.read_checkpoint(tmp_path / "resumed")["history"] == train.read_checkpoint(tmp_path / "full")["history"]
+    history = train.read_checkpoint(tmp_path / "resumed")["history"]
+    assert history == train.read_checkpoint(tmp_path / "full")["history"]
     # a finished run is not trained again
     assert train_run(tmp_path / "resumed", npz_path, **options)["test_nll_iw"] == full["test_nll_iw"]
 
