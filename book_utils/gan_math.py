@@ -92,9 +92,18 @@ def value_function(discriminator, pdf_data, pdf_g, support, points=None) -> floa
 
 
 def optimal_value(pdf_data, pdf_g, support, points=None) -> float:
-    """V(D*, G): the value function at the optimal discriminator (equals -log 4 + 2 JSD)."""
-    return value_function(lambda x: optimal_discriminator(pdf_data(x), pdf_g(x)),
-                          pdf_data, pdf_g, support, points)
+    """V(D*, G): the value function at the optimal discriminator (equals -log 4 + 2 JSD).
+
+    The integrand is value_integrand's with D = D*, written with
+    log D* = log p_data - log(p_data + p_g) and log(1 - D*) = log p_g - log(p_data + p_g),
+    so it stays finite in the tails where the ratio p_data / (p_data + p_g) would underflow.
+    """
+    def integrand(x):
+        p, q = _densities(pdf_data(x), pdf_g(x))
+        total = p + q
+        return special.xlogy(p, p) - special.xlogy(p, total) + special.xlogy(q, q) - special.xlogy(q, total)
+
+    return _integrate(integrand, support, points)
 
 
 # --------------------------------------------------------------------------- divergences

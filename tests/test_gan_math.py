@@ -47,6 +47,11 @@ def test_value_at_optimum_is_minus_log4_plus_twice_jsd():
     jsd = gm.js_divergence(p_data, p_g, SUPPORT, POINTS)
     assert 0 < jsd < np.log(2)
     assert v_star == pytest.approx(-gm.LOG4 + 2 * jsd, abs=1e-8)
+    d_star = lambda x: gm.optimal_discriminator(p_data(x), p_g(x))
+    assert gm.value_function(d_star, p_data, p_g, SUPPORT, POINTS) == pytest.approx(v_star, abs=1e-9)
+    # far-apart densities: D* underflows to 0 or 1 in the tails, yet V(D*, G) stays finite and -> 0
+    far = lambda x: toy.gaussian_mixture_1d_pdf(x - 12.0, **DATA)
+    assert gm.optimal_value(p_data, far, (-20, 30), [-2, 2, 10, 14]) == pytest.approx(0.0, abs=1e-9)
 
 
 def test_jsd_properties():
