@@ -1,0 +1,76 @@
+"""The small classifier of Section 2.2 in TensorFlow / Keras 3 (this module imports TensorFlow only).
+
+The same multilayer perceptron as :mod:`book_utils.tiny_torch`, with the same
+function names: in_dim -> hidden[0] -> ... -> 1 logit, Glorot-uniform weights
+and zero biases (Keras' defaults), Adam on binary cross-entropy from logits,
+shuffled minibatches.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+keras = tf.keras  # Keras 3 running on the TensorFlow backend
+
+ACTIVATIONS = ("relu", "tanh", "linear")
+
+
+def _check_data(x, y):
+    x = np.asarray(x, dtype=np.float32)
+    y = np.asarray(y, dtype=np.float32).ravel()
+    if x.ndim != 2 or len(x) != len(y) or len(x) == 0:
+        raise ValueError(f"need x [N, D] and y [N] with N >= 1, got shapes {x.shape} and {y.shape}")
+    if not np.isin(y, (0.0, 1.0)).all():
+        raise ValueError("labels y must be 0 or 1")
+    return x, y
+
+
+def make_mlp(in_dim: int = 2, hidden=(16, 16), activation: str = "relu", seed: int = 0) -> keras.Model:
+    """in_dim -> [Dense + activation] per hidden width -> Dense(1) logit; the same seed, the same weights."""
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"unknown activation {activation!r}: choose one of {list(ACTIVATIONS)}")
+    keras.utils.set_random_seed(seed)
+    layers = [keras.Input(shape=(in_dim,))]
+    layers += [keras.layers.Dense(h, activation=activation) for h in hidden]
+    layers.append(keras.layers.Dense(1))
+    return keras.Sequential(layers)
+
+
+def count_parameters(model: keras.Model) -> int:
+    """Number of trainable numbers (weights and biases)."""
+    return int(sum(np.prod(w.shape) for w in model.trainable_weights))
+
+
+def train_mlp(x, y, hidden=(16, 16), activation: str = "relu", epochs: int = 100, batch_size: int = 32,
+              lr: float = 1e-2, seed: int = 0):
+    """Fit the MLP with Adam on binary cross-entropy (from logits), shuffled minibatches.
+
+    x [N, D] floats, y [N] in {0, 1}. Returns (model, history) where history
+    holds the per-epoch mean training ``loss`` and training ``accuracy``.
+    """
+    x, y = _check_data(x, y)
+    if epochs < 1 or batch_size < 1:
+        raise ValueError(f"epochs and batch_size must be >= 1, got {epochs} and {batch_size}")
+    model = make_mlp(x.shape[1], hidden, activation, seed)
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=lr),
+                  loss=keras.losses.BinaryCrossentropy(from_logits=True),
+                  metrics=[keras.metrics.BinaryAccuracy(name="accuracy", threshold=0.0)])  # logit > 0
+    fit = model.fit(x, y, epochs=epochs, batch_size=batch_size, shuffle=True, verbose=0)
+    return model, {"loss": list(fit.history["loss"]), "accuracy": list(fit.history["accuracy"])}
+
+
+def predict_proba(model: keras.Model, x) -> np.ndarray:
+    """p(y = 1 | x) for points x [N, D]. Returns [N] floats."""
+    logits = model(np.asarray(x, dtype=np.float32), training=False)
+    return tf.sigmoid(logits).numpy().ravel()
+
+
+def accuracy(model: keras.Model, x, y) -> float:
+    """Fraction of points whose predicted class (p > 0.5) equals y."""
+    x, y = _check_data(x, y)
+    return float(((predict_proba(model, x) > 0.5) == (y == 1)).mean())
