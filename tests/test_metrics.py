@@ -211,3 +211,25 @@ def test_likelihood_conversions():
         nats_to_bits_per_dim(1.0, 0)
     with pytest.raises(ValueError, match="NaN"):
         nll_summary([np.nan], dims=64)
+
+
+# --- the head-to-head table ------------------------------------------------------------------------
+
+def test_read_run_summary_and_table_row_from_a_fake_gan_run(digits, tmp_path):
+    from book_utils.metrics.compare import comparison_row, markdown_table, read_run_summary, real_row
+    from book_utils.runs import prepare_run_dir, save_json, save_npy
+
+    x_test = digits[2]
+    prepare_run_dir(tmp_path, "gan", {"dataset": "digits"})
+    save_npy(tmp_path / "samples.npy", (x_test * 2 - 1)[..., None].astype(np.float32))  # GAN: [-1, 1]
+    save_json(tmp_path / "metrics.json", {"fid": 1.0})
+    save_json(tmp_path / "train_info.json", {"train_cpu_seconds": 12.5, "generator_params": 1234})
+    summary = read_run_summary(tmp_path)
+    np.testing.assert_allclose(summary["samples"], x_test, atol=1e-6)
+    assert summary["nll"] is None and summary["train_seconds"] == 12.5 and summary["parameters"] == 1234
+    row = comparison_row("gan", summary["samples"], train_seconds=12.5, parameters=1234)
+    floor = real_row()
+    assert row["fid"] == pytest.approx(floor["fid"], rel=1e-6)  # real test digits score as the floor
+    assert row["fid_grey"] == pytest.approx(floor["fid_grey"], rel=1e-6)
+    table = markdown_table([floor, row])
+    assert table.count("\n") == 3 and "| gan | – |" in table and "1,234" in table
