@@ -35,6 +35,7 @@ class RealReference:
     pr_radii: np.ndarray          # their k-NN radii
     threshold: float              # near-copy distance (pixel L2)
     real: dict                    # metrics of the held-out real test split
+    test_feats: np.ndarray | None = None  # N_test x D (None when the dataset has no test split)
 
     @property
     def image_shape(self) -> tuple[int, int]:
@@ -60,7 +61,7 @@ def real_reference(dataset: str = "digits", view: str = "grey", k: int = 3, seed
     pr_radii = knn_radii(pr_feats, k)
     train_pixels = flatten(x_train)
     threshold = near_copy_threshold(train_pixels, seed=seed)
-    real = {}
+    real, test_feats = {}, None
     if x_test is not None:
         test_feats = clf.features(x_test)
         precision, recall = precision_recall(pr_feats, test_feats, k=k, real_radii=pr_radii)
@@ -73,6 +74,6 @@ def real_reference(dataset: str = "digits", view: str = "grey", k: int = 3, seed
         if ds.y_test is not None:
             real["classifier_test_accuracy"] = clf.accuracy(x_test, ds.y_test)
     ref = RealReference(str(dataset), view, int(k), clf, train_pixels, train_feats, mu, cov, pr_feats,
-                        pr_radii, threshold, real)
+                        pr_radii, threshold, real, test_feats)
     _CACHE[key] = ref
     return ref
