@@ -258,3 +258,22 @@ def test_nan_loss_stops_with_a_clear_message_and_keeps_the_checkpoint(tmp_path, 
         train_run(tmp_path / "run", npz_path, **TINY)
     assert train.read_checkpoint(tmp_path / "run")["epoch"] == 1
     assert isinstance(load(tmp_path / "run"), VAE)
+
+
+def test_data_keeps_the_protocol_test_split_and_validates_on_train_only():
+    from book_utils.data import load as load_data
+    from book_utils.vae.data import binarize_epoch, load_vae_data
+
+    data = load_vae_data("digits", val_fraction=0.1)
+    protocol = load_data("digits", view="binary")
+    np.testing.assert_array_equal(data.test.numpy(), protocol.x_test)
+    assert len(data.train_grey) + len(data.val) == len(protocol.x_train) and len(data.val) == 144
+    generator = torch.Generator().manual_seed(0)
+    fixed = binarize_epoch(data.train_grey, 16, "fixed", generator)
+    jittered = binarize_epoch(data.train_grey, 16, "jitter", generator, jitter=1)
+    near_threshold = (data.train_grey >= 7) & (data.train_grey <= 8)
+    assert set(torch.unique(jittered).tolist()) == {0.0, 1.0}
+    assert torch.equal(fixed[~near_threshold], jittered[~near_threshold])   # only grey levels 7 and 8 move
+    assert 0.01 < (fixed != jittered).float().mean().item() < 0.1
+    with pytest.raises(ValueError, match="unknown augmentation"):
+        binarize_epoch(data.train_grey, 16, "rotate", generator)

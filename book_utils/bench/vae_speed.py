@@ -113,7 +113,7 @@ def main(argv=None) -> dict:
     recipe = make_recipe(args.dataset, data.image_shape, seed=args.seed)
     epochs = args.epochs or recipe.epochs
     test = data.test
-    train_fixed = (data.train_grey >= 0.5).float()
+    train_fixed = (data.train_grey >= data.max_value / 2).float()
     results: dict = {"dataset": args.dataset, "epochs": epochs, "k": args.k,
                      "threads_default": torch.get_num_threads()}
 
@@ -127,7 +127,7 @@ def main(argv=None) -> dict:
 
     def train_book():
         for epoch in range(epochs):
-            images = binarize_epoch(data.train_grey, recipe.augment, gen)
+            images = binarize_epoch(data.train_grey, data.max_value, recipe.augment, gen, recipe.jitter)
             beta = kl_weight(epoch, recipe.warmup_epochs)
             train_epoch(book, opt, sched, images, recipe.batch_size, beta, gen)
 
@@ -161,7 +161,7 @@ def main(argv=None) -> dict:
     before = torch.get_num_threads()
     for n in args.threads:
         torch.set_num_threads(n)
-        fixed = binarize_epoch(data.train_grey, recipe.augment, gen)
+        fixed = binarize_epoch(data.train_grey, data.max_value, recipe.augment, gen, recipe.jitter)
         _, cpu_t, wall_t = clock(lambda: [train_epoch(book, opt, sched, fixed, recipe.batch_size, 1.0, gen)  # noqa: B023
                                           for _ in range(10)])
         _, cpu_e, wall_e = clock(lambda: importance_weighted_nll(book, x, k=k))

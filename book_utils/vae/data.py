@@ -19,7 +19,7 @@ AUGMENTATIONS = ("fixed", "dynamic", "jitter")
 
 @dataclass
 class VAEData:
-    """Training grey levels as probabilities in [0, 1] (N, H, W), binary val/test splits."""
+    """Training grey levels 0..max_value as floats (N, H, W); binary validation and test splits."""
 
     name: str
     train_grey: torch.Tensor
@@ -45,24 +45,25 @@ def load_vae_data(dataset: str, val_fraction: float = 0.1) -> VAEData:
     n_val = max(1, int(round(val_fraction * len(order))))
     train_raw, val_raw = ds.x_train[order[n_val:]], ds.x_train[order[:n_val]]
     test = None if ds.x_test is None else torch.from_numpy(binarize(ds.x_test, max_value))
-    return VAEData(ds.name, torch.from_numpy(train_raw.astype(np.float32) / max_value),
+    return VAEData(ds.name, torch.from_numpy(train_raw.astype(np.float32)),
                    torch.from_numpy(binarize(val_raw, max_value)), test, ds.y_test, max_value)
 
 
-def binarize_epoch(grey: torch.Tensor, augment: str, generator: torch.Generator) -> torch.Tensor:
-    """One epoch's binary training images from grey levels in [0, 1].
+def binarize_epoch(grey: torch.Tensor, max_value: int, augment: str, generator: torch.Generator,
+                   jitter: int = 1) -> torch.Tensor:
+    """One epoch's binary training images from grey levels 0..max_value.
 
-    fixed:   pixel >= 0.5 (the protocol's binarization, the same every epoch);
-    dynamic: pixel ~ Bernoulli(grey) (Salakhutdinov & Murray 2008; the standard for MNIST);
-    jitter:  pixel >= t with one threshold t ~ U(0.375, 0.625) per image (a mild augmentation
-             for coarse grey levels, close to the protocol's binarization).
+    fixed:   pixel >= max_value / 2 (the protocol's binarization, the same every epoch);
+    dynamic: pixel ~ Bernoulli(grey / max_value) (Salakhutdinov & Murray 2008; standard for MNIST);
+    jitter:  pixel >= max_value / 2 + s, with one integer shift s ~ U{-jitter, ..., jitter} per
+             image: thicker or thinner strokes, a mild augmentation for coarse grey levels.
     """
     if augment == "fixed":
-        return (grey >= 0.5).float()
+        return (grey >= max_value / 2).float()
     if augment == "dynamic":
-        return torch.bernoulli(grey, generator=generator)
+        return torch.bernoulli(grey / max_value, generator=generator)
     if augment == "jitter":
-        t = 0.375 + 0.25 * torch.rand((len(grey),) + (1,) * (grey.dim() - 1), generator=generator,
-                                      device=grey.device)
-        return (grey >= t).float()
+        shape = (len(grey),) + (1,) * (grey.dim() - 1)
+        shift = torch.randint(-jitter, jitter + 1, shape, generator=generator, device=grey.device)
+        return (grey >= max_value / 2 + shift).float()
     raise ValueError(f"unknown augmentation {augment!r}: choose one of {', '.join(AUGMENTATIONS)}")
