@@ -127,7 +127,7 @@ def main(argv=None) -> dict:
 
     def train_book():
         for epoch in range(epochs):
-            images = binarize_epoch(data.train_grey, data.max_value, recipe.augment, gen, recipe.jitter)
+            images = binarize_epoch(data.train_grey, data.max_value, recipe.augment, gen, recipe.softness)
             beta = kl_weight(epoch, recipe.warmup_epochs)
             train_epoch(book, opt, sched, images, recipe.batch_size, beta, gen)
 
@@ -161,7 +161,7 @@ def main(argv=None) -> dict:
     before = torch.get_num_threads()
     for n in args.threads:
         torch.set_num_threads(n)
-        fixed = binarize_epoch(data.train_grey, data.max_value, recipe.augment, gen, recipe.jitter)
+        fixed = binarize_epoch(data.train_grey, data.max_value, recipe.augment, gen, recipe.softness)
         _, cpu_t, wall_t = clock(lambda: [train_epoch(book, opt, sched, fixed, recipe.batch_size, 1.0, gen)  # noqa: B023
                                           for _ in range(10)])
         _, cpu_e, wall_e = clock(lambda: importance_weighted_nll(book, x, k=k))

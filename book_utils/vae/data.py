@@ -6,6 +6,7 @@ The test split always stays the protocol's fixed binarization (pixel >= half the
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,7 +15,7 @@ import torch
 from book_utils.data import binarize, load
 
 VAL_SEED = 0
-AUGMENTATIONS = ("fixed", "dynamic", "jitter")
+AUGMENTATIONS = ("fixed", "dynamic", "soft")
 
 
 @dataclass
@@ -50,20 +51,20 @@ def load_vae_data(dataset: str, val_fraction: float = 0.1) -> VAEData:
 
 
 def binarize_epoch(grey: torch.Tensor, max_value: int, augment: str, generator: torch.Generator,
-                   jitter: int = 1) -> torch.Tensor:
+                   softness: float = 1.0) -> torch.Tensor:
     """One epoch's binary training images from grey levels 0..max_value.
 
     fixed:   pixel >= max_value / 2 (the protocol's binarization, the same every epoch);
     dynamic: pixel ~ Bernoulli(grey / max_value) (Salakhutdinov & Murray 2008; standard for MNIST);
-    jitter:  pixel >= max_value / 2 + s, with one integer shift s ~ U{-jitter, ..., jitter} per
-             image: thicker or thinner strokes, a mild augmentation for coarse grey levels.
+    soft:    pixel ~ Bernoulli(sigmoid((grey - c) / softness)) with c halfway between the
+             protocol's last "off" and first "on" level: a fresh binarization each epoch that agrees
+             with the protocol far from the threshold and varies near it (``softness`` in grey levels).
     """
     if augment == "fixed":
         return (grey >= max_value / 2).float()
     if augment == "dynamic":
         return torch.bernoulli(grey / max_value, generator=generator)
-    if augment == "jitter":
-        shape = (len(grey),) + (1,) * (grey.dim() - 1)
-        shift = torch.randint(-jitter, jitter + 1, shape, generator=generator, device=grey.device)
-        return (grey >= max_value / 2 + shift).float()
+    if augment == "soft":
+        centre = math.ceil(max_value / 2) - 0.5
+        return torch.bernoulli(torch.sigmoid((grey - centre) / softness), generator=generator)
     raise ValueError(f"unknown augmentation {augment!r}: choose one of {', '.join(AUGMENTATIONS)}")

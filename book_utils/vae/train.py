@@ -52,8 +52,8 @@ class Recipe:
     lr: float = 1e-3
     weight_decay: float = 0.0
     warmup_epochs: int = 50        # KL weight beta rises linearly from 1/warmup to 1
-    augment: str = "jitter"        # per-epoch binarization of the training grey levels
-    jitter: int = 1                # threshold shift in grey levels for augment="jitter"
+    augment: str = "soft"          # per-epoch binarization of the training grey levels (data.py)
+    softness: float = 1.0          # width of the soft threshold, in grey levels (augment="soft")
     val_fraction: float = 0.1      # carved from the TRAINING split, for choosing the epoch
     eval_k: int = 1000             # importance samples for the test log-likelihood
     checkpoint_every: int = 10     # epochs between checkpoints (and at the last epoch)
@@ -220,7 +220,7 @@ def train_run(out: str | Path, dataset: str = "digits", *, progress: bool = True
     for epoch in bar:
         wall, cpu = time.perf_counter(), time.process_time()
         beta = kl_weight(epoch, recipe.warmup_epochs)
-        images = binarize_epoch(grey, data.max_value, recipe.augment, generator, recipe.jitter)
+        images = binarize_epoch(grey, data.max_value, recipe.augment, generator, recipe.softness)
         stats = train_epoch(model, optimizer, scheduler, images, recipe.batch_size, beta, generator)
         check_finite(stats["loss"], f"the VAE's loss at epoch {epoch + 1}", out)
         val_stats = negative_elbo(model, val, samples=4, generator=val_generator.manual_seed(epoch))
