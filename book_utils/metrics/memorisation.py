@@ -89,6 +89,8 @@ def show_nearest_training(samples, train, n: int = 8, threshold: float | None = 
         ax.set_xticks([])
         ax.set_yticks([])
         ax.grid(False)
+        for spine in ax.spines.values():
+            spine.set_visible(False)
     axes[0, 0].set_ylabel("sample", fontsize=8)
     axes[1, 0].set_ylabel("nearest\ntrain", fontsize=8)
     if title:
