@@ -44,7 +44,7 @@ class Recipe:
     """Everything that defines a run (saved in run.json; a resumed run must match it)."""
 
     dataset: str = "digits"
-    epochs: int = 600
+    epochs: int = 700
     batch_size: int = 64
     latent_dim: int = 8
     hidden: tuple[int, ...] = (256, 256)
