@@ -41,7 +41,7 @@ N_SAMPLES = 1000
 
 # pixel-model defaults: small images (8x8 digits) vs large ones (28x28 MNIST)
 PIXEL_DEFAULTS = {
-    "small": dict(hidden=[1024], n_masks=16, dropout=0.3, lr=2e-3, weight_decay=1e-2, epochs=300,
+    "small": dict(hidden=[1024], n_masks=16, dropout=0.3, lr=1e-3, weight_decay=0.0, epochs=500,
                   batch_size=32, valid_fraction=0.1),
     "large": dict(hidden=[2000], n_masks=8, dropout=0.1, lr=1e-3, weight_decay=1e-4, epochs=100,
                   batch_size=100, valid_fraction=0.1),
@@ -120,8 +120,6 @@ def _train_pixel(out, dataset: str, seed: int, save_every_s: float, options: dic
     model = build_pixel_model(config)
     optimizer = torch.optim.AdamW(model.parameters(), lr=config["lr"], weight_decay=config["weight_decay"])
     batches = math.ceil(len(x_train) / config["batch_size"])
-    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=config["lr"],
-                                                   total_steps=config["epochs"] * batches, pct_start=0.1)
     shuffle = torch.Generator().manual_seed(seed)
     state = {"epoch": 0, "history": {"train": [], "valid": []}, "best_valid": float("inf"),
              "best_epoch": 0, "best_model": _clone(model.state_dict()), "train_seconds": 0.0,
@@ -130,7 +128,6 @@ def _train_pixel(out, dataset: str, seed: int, save_every_s: float, options: dic
     if saved is not None:
         model.load_state_dict(saved["model"])
         optimizer.load_state_dict(saved["optimizer"])
-        schedule.load_state_dict(saved["schedule"])
         shuffle.set_state(saved["shuffle_rng"])
         torch.set_rng_state(saved["torch_rng"])
         state = {k: saved[k] for k in state}
@@ -148,7 +145,6 @@ def _train_pixel(out, dataset: str, seed: int, save_every_s: float, options: dic
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
-            schedule.step()
             total += loss.item() * len(xb)
         train_nll = check_finite(total / len(x_train), "the training NLL", out)
         valid_nll = mean_nll(model, x_valid)
@@ -161,7 +157,7 @@ def _train_pixel(out, dataset: str, seed: int, save_every_s: float, options: dic
         state["train_cpu_seconds"] += time.process_time() - cpu
         if epoch + 1 == config["epochs"] or time.perf_counter() - last_save >= save_every_s:
             _save_checkpoint(out, {**state, "config": config, "model": model.state_dict(),
-                                   "optimizer": optimizer.state_dict(), "schedule": schedule.state_dict(),
+                                   "optimizer": optimizer.state_dict(),
                                    "shuffle_rng": shuffle.get_state(), "torch_rng": torch.get_rng_state()})
             last_save = time.perf_counter()
     return evaluate_run(out)
