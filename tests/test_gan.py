@@ -108,10 +108,7 @@ def finished_run(tmp_path_factory):
 
 
 def _final_weights(out):
-    config = GANConfig(**{k: v for k, v in runs.read_run(out)["config"].items() if k != "dataset"})
-    gan = GAN(config)
-    ckpt = tf.train.CheckpointManager(gan.checkpoint(), out / "checkpoints", max_to_keep=2)
-    gan.checkpoint().restore(ckpt.latest_checkpoint).assert_existing_objects_matched()
+    gan = gan_run.restore(out)
     models = (gan.generator, gan.discriminator, gan.ema_generator)
     return int(gan.epoch), [w.numpy() for m in models for w in m.weights] + [
         v.numpy() for v in gan.generator_optimizer.variables], gan.noise.state.numpy()

@@ -91,8 +91,12 @@ def discriminator_model(image_shape=(28, 28), arch: str = "auto", width: int = 2
         x = layers.Flatten(name="flatten")(img)                          # N x HW
         x = layers.Dense(width, name="dense_1")(x)                       # N x width
         x = layers.LeakyReLU(0.2, name="lrelu_1")(x)
+        if dropout:
+            x = layers.Dropout(dropout, name="drop_1")(x)
         x = layers.Dense(width, name="dense_2")(x)                       # N x width
         x = layers.LeakyReLU(0.2, name="lrelu_2")(x)
+        if dropout:
+            x = layers.Dropout(dropout, name="drop_2")(x)
     else:  # TensorFlow DCGAN tutorial
         x = layers.Conv2D(64, 5, strides=2, padding="same", name="conv_1")(img)   # N x H/2 x W/2 x 64
         x = layers.LeakyReLU(0.2, name="lrelu_1")(x)

@@ -37,8 +37,8 @@ GRID_SIZE = 64
 # The book's recipes: the source's skeleton values are epochs = 100, batch_size = 32,
 # Adam(1e-4) with beta_1 = 0.9. Section 5.1 measures why the book departs from them.
 RECIPES = {
-    "digits": dict(arch="mlp", latent_dim=32, width=256, batch_size=64, lr_g=2e-4, lr_d=2e-4, beta_1=0.5,
-                   ema_decay=0.999, epochs=300, gif_every=20, checkpoint_every=25),
+    "digits": dict(arch="mlp", latent_dim=32, width=256, dropout=0.0, batch_size=64, lr_g=5e-4, lr_d=1e-3,
+                   beta_1=0.5, r1_gamma=1.0, ema_decay=0.999, epochs=650, gif_every=25, checkpoint_every=25),
     # 28 x 28 (MNIST, Fashion-MNIST, a reader's .npz): the DCGAN of TensorFlow's tutorial.
     "default": dict(arch="auto", latent_dim=100, batch_size=64, lr_g=2e-4, lr_d=2e-4, beta_1=0.5,
                     ema_decay=0.999, epochs=50, gif_every=1, checkpoint_every=1),
@@ -198,6 +198,21 @@ def _finish(out: Path, gan: GAN, history: dict, frames, noise, dataset: str) -> 
             "discriminator_params": count_params(gan.discriminator)}
     runs.save_json(out / "train_info.json", info)
     return evaluate_run(out)
+
+
+def restore(out) -> GAN:
+    """The whole :class:`GAN` of run directory ``out`` at its last checkpoint (both networks,
+    the EMA generator, the optimizers): to inspect or compare, e.g. the raw vs the EMA generator."""
+    out = Path(out)
+    run = runs.read_run(out)
+    if run.get("model") != MODEL:
+        raise runs.RunDirError(f"{out} holds a {run.get('model')!r} run, not a GAN run")
+    gan = GAN(GANConfig(**{k: v for k, v in run["config"].items() if k != "dataset"}))
+    latest = tf.train.latest_checkpoint(out / "checkpoints")
+    if latest is None:
+        raise FileNotFoundError(f"{out / 'checkpoints'} holds no checkpoint yet")
+    gan.checkpoint().restore(latest).assert_existing_objects_matched()
+    return gan
 
 
 def load(out) -> keras.Model:

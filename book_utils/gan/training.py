@@ -168,7 +168,7 @@ class GAN:
         if noise is None:
             noise = fixed_noise(n, self.config.latent_dim, seed, truncation)
         model = self.sampling_generator() if ema else self.generator
-        return model.predict_on_batch(np.asarray(noise, np.float32))
+        return model(tf.constant(noise, tf.float32), training=False).numpy()
 
     def checkpoint(self) -> tf.train.Checkpoint:
         """Everything exact resumption needs."""
