@@ -8,7 +8,9 @@
 
 from book_utils.gan.losses import discriminator_loss, generator_loss
 from book_utils.gan.models import ImageShapeError, discriminator_model, generator_model
+from book_utils.gan.run import evaluate_run, load, recipe, restore, train_run
 from book_utils.gan.training import GAN, GANConfig, fixed_noise, make_dataset, make_optimizers
 
 __all__ = ["GAN", "GANConfig", "ImageShapeError", "discriminator_loss", "discriminator_model",
-           "fixed_noise", "generator_loss", "generator_model", "make_dataset", "make_optimizers"]
+           "evaluate_run", "fixed_noise", "generator_loss", "generator_model", "load", "make_dataset",
+           "make_optimizers", "recipe", "restore", "train_run"]
