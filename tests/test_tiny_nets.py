@@ -1,5 +1,8 @@
 """Tests for book_utils.tiny_tf and book_utils.tiny_torch: the same small network in two frameworks."""
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -53,3 +56,14 @@ def test_bad_input_is_refused(lib):
         lib.train_mlp(X_TRAIN[:, 0], Y_TRAIN, epochs=1)
     with pytest.raises(ValueError, match="activation"):
         lib.make_mlp(activation="sigmoidal")
+
+
+def test_framework_modules_stay_apart():
+    # samplers and text need no framework; tiny_torch must not pull in TensorFlow (tiny_tf's side is
+    # the mirror image; checking it would cost a second TensorFlow import, ~8 s)
+    code = ("import sys\nimport book_utils.samplers, book_utils.text\n"
+            "print(sorted(m for m in ('tensorflow', 'torch', 'keras') if m in sys.modules))\n"
+            "import book_utils.tiny_torch\n"
+            "print(sorted(m for m in ('tensorflow', 'torch', 'keras') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split("\n")[:2] == ["[]", "['torch']"]
