@@ -1,11 +1,13 @@
 import math
+import os
 
-import numpy as np
-import pytest
-import torch
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before torch: idle threads sleep (see toy_vae)
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
 
-from book_utils.toy import ring_of_gaussians
-from book_utils.toy_vae import (
+from book_utils.toy import ring_of_gaussians  # noqa: E402
+from book_utils.toy_vae import (  # noqa: E402
     ToyVAE,
     gaussian_kl,
     gaussian_nll,
