@@ -10,7 +10,9 @@
 2. The importance-weighted bound on 100 test images three ways: one image and one sample per
    decoder call (timed on 10 images, scaled), all k samples in chunks for the whole batch of images,
    and the batched version without torch.inference_mode (autograd on).
-3. Thread settings: one training epoch and one evaluation with 1 and 2 intra-op threads.
+3. Thread settings: one training epoch and one evaluation with 1 and 2 intra-op threads, under the
+   OpenMP wait policy in force (importing book_utils.vae sets PASSIVE unless OMP_WAIT_POLICY is set;
+   run once with OMP_WAIT_POLICY=ACTIVE to see what spinning idle threads cost on a busy machine).
 
 CPU seconds (user + sys of this process) are the honest figure on a shared machine; wall
 seconds are reported beside them.
@@ -21,16 +23,20 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import time
 
-import torch
-from torch import nn
+# The OpenMP wait policy is read when torch loads: the book's default (PASSIVE), unless set outside.
+WAIT_POLICY = os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-from book_utils.vae.data import binarize_epoch, load_vae_data
-from book_utils.vae.likelihood import importance_weighted_nll, iw_log_likelihood
-from book_utils.vae.loss import kl_divergence, reconstruction_nll
-from book_utils.vae.model import VAE
-from book_utils.vae.train import cosine_lr, kl_weight, make_recipe, train_epoch
+import torch  # noqa: E402
+from torch import nn  # noqa: E402
+
+from book_utils.vae.data import binarize_epoch, load_vae_data  # noqa: E402
+from book_utils.vae.likelihood import importance_weighted_nll, iw_log_likelihood  # noqa: E402
+from book_utils.vae.loss import kl_divergence, reconstruction_nll  # noqa: E402
+from book_utils.vae.model import VAE  # noqa: E402
+from book_utils.vae.train import cosine_lr, kl_weight, make_recipe, train_epoch  # noqa: E402
 
 
 class ClassicVAE(nn.Module):
@@ -117,7 +123,8 @@ def main(argv=None) -> dict:
     test = data.test
     train_fixed = (data.train_grey >= data.max_value / 2).float()
     results: dict = {"dataset": args.dataset, "epochs": epochs, "k": args.k,
-                     "threads_default": torch.get_num_threads()}
+                     "threads_default": torch.get_num_threads(),
+                     "omp_wait_policy": WAIT_POLICY}
 
     # 1. the book's VAE vs the classic examples VAE, same data and epochs
     torch.manual_seed(args.seed)
