@@ -278,3 +278,10 @@ def test_data_keeps_the_protocol_test_split_and_validates_on_train_only():
     assert soft[near].mean().item() == pytest.approx(0.5, abs=0.05)  # at the threshold: a coin flip
     with pytest.raises(ValueError, match="unknown augmentation"):
         binarize_epoch(data.train_grey, 16, "rotate", generator)
+
+
+def test_short_runs_still_finish_warm_up_and_keep_a_best_epoch(tmp_path, npz_path):
+    metrics = train_run(tmp_path / "run", npz_path, **dict(TINY, epochs=4, warmup_epochs=50))
+    history = train.read_checkpoint(tmp_path / "run")["history"]
+    assert history["beta"] == [0.5, 1.0, 1.0, 1.0]   # warm-up shortened to half the epochs
+    assert metrics["best_epoch"] >= 2

@@ -137,7 +137,7 @@ def main(argv=None) -> dict:
     def train_book():
         for epoch in range(epochs):
             images = binarize_epoch(data.train_grey, data.max_value, recipe.augment, gen, recipe.softness)
-            beta = kl_weight(epoch, recipe.warmup_epochs)
+            beta = kl_weight(epoch, min(recipe.warmup_epochs, epochs // 2))
             train_epoch(book, opt, sched, images, recipe.batch_size, beta, gen)
 
     _, cpu, wall = clock(train_book)

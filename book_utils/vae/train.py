@@ -51,7 +51,7 @@ class Recipe:
     dropout: float = 0.0
     lr: float = 1e-3
     weight_decay: float = 0.0
-    warmup_epochs: int = 50        # KL weight beta rises linearly from 1/warmup to 1
+    warmup_epochs: int = 50        # KL weight beta rises linearly to 1 (over at most half the epochs)
     augment: str = "soft"          # per-epoch binarization of the training grey levels (data.py)
     softness: float = 1.0          # width of the soft threshold, in grey levels (augment="soft")
     val_fraction: float = 0.1      # carved from the TRAINING split, for choosing the epoch
@@ -219,7 +219,7 @@ def train_run(out: str | Path, dataset: str = "digits", *, progress: bool = True
                        desc="VAE epochs", disable=not progress)
     for epoch in bar:
         wall, cpu = time.perf_counter(), time.process_time()
-        beta = kl_weight(epoch, recipe.warmup_epochs)
+        beta = kl_weight(epoch, min(recipe.warmup_epochs, recipe.epochs // 2))
         images = binarize_epoch(grey, data.max_value, recipe.augment, generator, recipe.softness)
         stats = train_epoch(model, optimizer, scheduler, images, recipe.batch_size, beta, generator)
         check_finite(stats["loss"], f"the VAE's loss at epoch {epoch + 1}", out)
