@@ -21,6 +21,10 @@ def _normal_log_prob(z: torch.Tensor, mu: torch.Tensor, logvar: torch.Tensor) ->
     return -0.5 * (LOG_2PI + logvar + (z - mu).pow(2) / logvar.exp()).sum(dim=-1)
 
 
+def _device(model) -> torch.device:
+    return next(model.parameters()).device
+
+
 @torch.inference_mode()
 def iw_log_likelihood(model, x: torch.Tensor, k: int = 1000, chunk: int = 250,
                       generator: torch.Generator | None = None) -> torch.Tensor:
@@ -33,13 +37,13 @@ def iw_log_likelihood(model, x: torch.Tensor, k: int = 1000, chunk: int = 250,
         raise ValueError(f"k must be >= 1 importance samples, got {k}")
     check_binary(x)
     model.eval()
-    x = model.flatten(x)
+    x = model.flatten(x.to(_device(model)))
     mu, logvar = model.encode(x)                                    # (B, L)
     std = (0.5 * logvar).exp()
     log_w = []
     for start in range(0, k, chunk):
         s = min(chunk, k - start)
-        eps = torch.randn((s, *mu.shape), generator=generator)     # (s, B, L)
+        eps = torch.randn((s, *mu.shape), generator=generator, device=mu.device)  # (s, B, L)
         z = mu + std * eps
         logits = model.decode(z.reshape(-1, model.latent_dim))     # (s*B, D)
         log_px_z = -reconstruction_nll(logits, x.repeat(s, 1)).reshape(s, -1)
@@ -55,12 +59,12 @@ def negative_elbo(model, x: torch.Tensor, samples: int = 10,
     """-ELBO averaged over images (and ``samples`` draws of z each): reconstruction, KL, total."""
     check_binary(x)
     model.eval()
-    x = model.flatten(x)
+    x = model.flatten(x.to(_device(model)))
     mu, logvar = model.encode(x)
     std = (0.5 * logvar).exp()
     rec = 0.0
     for _ in range(samples):
-        z = mu + std * torch.randn(mu.shape, generator=generator)
+        z = mu + std * torch.randn(mu.shape, generator=generator, device=mu.device)
         rec += reconstruction_nll(model.decode(z), x).mean().item() / samples
     kl = kl_divergence(mu, logvar).mean().item()
     return {"reconstruction": rec, "kl": kl, "neg_elbo": rec + kl}
@@ -69,7 +73,7 @@ def negative_elbo(model, x: torch.Tensor, samples: int = 10,
 def importance_weighted_nll(model, x: torch.Tensor, k: int = 1000, batch_size: int = 100, seed: int = 0,
              chunk: int = 250) -> float:
     """Mean importance-weighted -log p(x) over a dataset, nats per image (fixed seed: reproducible)."""
-    generator = torch.Generator().manual_seed(seed)
+    generator = torch.Generator(device=_device(model)).manual_seed(seed)
     total = 0.0
     for start in range(0, len(x), batch_size):
         batch = x[start:start + batch_size]

@@ -106,7 +106,7 @@ class VAE(nn.Module):
     def sample(self, n: int, generator: torch.Generator | None = None, binary: bool = True
                ) -> torch.Tensor:
         """n images (n, H, W) from p(z) p(x|z): binary draws, or pixel probabilities if not ``binary``."""
-        z = torch.randn(n, self.latent_dim, generator=generator)
+        z = torch.randn(n, self.latent_dim, generator=generator, device=self.decoder.net[0].weight.device)
         probs = torch.sigmoid(self.decode(z))
         if binary:
             probs = torch.bernoulli(probs, generator=generator)
