@@ -13,6 +13,9 @@ def test_atomic_write_replaces_whole_file_and_leaves_no_temp(tmp_path):
     runs.atomic_write_bytes(target, b"second")
     assert target.read_bytes() == b"second"
     assert os.listdir(target.parent) == ["f.bin"]
+    umask = os.umask(0)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask
 
 
 def test_failed_write_keeps_the_old_file(tmp_path, monkeypatch):
