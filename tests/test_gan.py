@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 tf = pytest.importorskip("tensorflow")
+import keras  # noqa: E402
 
 from book_utils import runs  # noqa: E402
 from book_utils.data import DatasetError  # noqa: E402
@@ -204,3 +205,46 @@ def test_nan_loss_stops_and_keeps_the_checkpoint(tmp_path, monkeypatch):
         gan_run.train_run(out, "digits", epochs=5, checkpoint_every=1, **TINY)
     assert _final_weights(out)[0] == 2
     assert (out / "history.json").exists() and not (out / "samples.npy").exists()
+
+
+def test_translation_keeps_shape_moves_whole_images_and_is_differentiable():
+    from book_utils.gan.augment import augment, shifted_copies, translate
+
+    x = tf.constant(np.random.default_rng(0).uniform(-1, 1, (32, 8, 8, 1)).astype(np.float32))
+    copies = shifted_copies(x, shift=1).numpy()                        # N x 9 x 8 x 8 x 1
+    assert copies.shape == (32, 9, 8, 8, 1)
+    np.testing.assert_array_equal(copies[:, 4], x.numpy())              # the middle copy: no shift
+    np.testing.assert_array_equal(copies[:, 5, :, :7], x.numpy()[:, :, 1:])   # dx = +1: left by one
+    assert (copies[:, 5, :, 7] == -1).all()                             # border filled with background
+    rng = tf.random.Generator.from_seed(1)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = translate(x, rng, shift=1)
+        total = tf.reduce_sum(y)
+    assert y.shape == x.shape
+    # every output image is exactly one of its nine shifted copies, and not always the unshifted one
+    picked = [[np.array_equal(y.numpy()[i], copies[i, j]) for j in range(9)] for i in range(32)]
+    assert all(any(row) for row in picked) and not all(row[4] for row in picked)
+    grad = tape.gradient(total, x).numpy()
+    assert grad.shape == x.shape and np.isfinite(grad).all() and grad.sum() > 0
+    assert augment(x, "none", rng) is x
+    with pytest.raises(ValueError, match="unknown augmentation"):
+        augment(x, "rotate", rng)
+    with pytest.raises(ValueError, match="unknown augment"):
+        GANConfig(augment="rotate")
+
+
+def test_minibatch_std_feature_sees_batch_variety():
+    d = discriminator_model((8, 8), arch="mlp", width=8, dropout=0.0, mbstd=True)
+    assert d.get_layer("mbstd").output.shape == (None, 9)
+    features = keras.Model(d.input, d.get_layer("mbstd").output)
+    same = np.repeat(np.random.default_rng(0).uniform(-1, 1, (1, 8, 8, 1)), 6, axis=0).astype(np.float32)
+    varied = np.random.default_rng(1).uniform(-1, 1, (6, 8, 8, 1)).astype(np.float32)
+    f_same, f_varied = features(same).numpy()[:, -1], features(varied).numpy()[:, -1]
+    assert np.allclose(f_same, f_same[0]) and f_same[0] < 1e-3 < f_varied[0]
+
+
+def test_augmented_step_trains():
+    gan = _tiny_gan(augment="translation", mbstd=True, r1_gamma=1.0)
+    out = gan.train_step(tf.random.uniform((16, 8, 8, 1), -1, 1, seed=1))
+    assert all(np.isfinite(float(v)) for v in out.values())

@@ -81,9 +81,25 @@ def generator_model(image_shape=(28, 28), latent_dim: int = 100, arch: str = "au
     return keras.Model(z, out, name=name)
 
 
+class MinibatchStd(layers.Layer):
+    """N x F -> N x (F + 1): appends the batch's mean per-feature standard deviation (the same
+    number for every row; Karras et al., 2018), so D can see a batch that lacks variety."""
+
+    def call(self, x):
+        std = keras.ops.sqrt(keras.ops.var(x, axis=0) + 1e-8)                # F
+        feature = keras.ops.mean(std) * keras.ops.ones_like(x[:, :1])          # N x 1
+        return keras.ops.concatenate([x, feature], axis=1)
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], input_shape[-1] + 1)
+
+
 def discriminator_model(image_shape=(28, 28), arch: str = "auto", width: int = 256,
-                        dropout: float = 0.3, name: str = "discriminator") -> keras.Model:
-    """Images N x H x W x 1 -> one real/fake logit per image, N x 1 (no sigmoid)."""
+                        dropout: float = 0.3, name: str = "discriminator",
+                        mbstd: bool = False) -> keras.Model:
+    """Images N x H x W x 1 -> one real/fake logit per image, N x 1 (no sigmoid).
+
+    ``mbstd``: the MLP's last hidden layer gets a minibatch standard-deviation feature."""
     h, w = (int(s) for s in image_shape)
     arch = pick_arch((h, w), arch)
     img = keras.Input((h, w, 1), name="image")
@@ -97,6 +113,8 @@ def discriminator_model(image_shape=(28, 28), arch: str = "auto", width: int = 2
         x = layers.LeakyReLU(0.2, name="lrelu_2")(x)
         if dropout:
             x = layers.Dropout(dropout, name="drop_2")(x)
+        if mbstd:
+            x = MinibatchStd(name="mbstd")(x)                             # N x (width + 1)
     else:  # TensorFlow DCGAN tutorial
         x = layers.Conv2D(64, 5, strides=2, padding="same", name="conv_1")(img)   # N x H/2 x W/2 x 64
         x = layers.LeakyReLU(0.2, name="lrelu_1")(x)

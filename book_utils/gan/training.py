@@ -19,6 +19,7 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from book_utils.gan import losses  # noqa: E402
+from book_utils.gan.augment import AUGMENTS, augment  # noqa: E402
 from book_utils.gan.models import discriminator_model, generator_model, pick_arch  # noqa: E402
 
 
@@ -31,6 +32,7 @@ class GANConfig:
     latent_dim: int = 32
     arch: str = "auto"          # "mlp" | "dcgan" | "auto" (mlp up to 16 x 16)
     width: int = 256            # units per hidden layer of the MLP nets
+    g_width: int = 0            # the MLP generator's width when it differs (0 = ``width``)
     dropout: float = 0.3        # DCGAN discriminator dropout
     loss: str = "bce"           # "bce" (non-saturating) | "hinge"
     label_smoothing: float = 0.0
@@ -41,6 +43,9 @@ class GANConfig:
     beta_2: float = 0.999
     batch_size: int = 32
     ema_decay: float = 0.0      # 0 = no EMA generator
+    augment: str = "none"       # DiffAugment for D's input: "none" | "translation"
+    augment_shift: int = 1      # largest translation in pixels
+    mbstd: bool = False         # minibatch standard-deviation feature in the MLP discriminator
     seed: int = 0
     jit_compile: bool = False
     extra: dict = field(default_factory=dict)
@@ -53,6 +58,10 @@ class GANConfig:
         for name in ("latent_dim", "batch_size", "width"):
             if int(getattr(self, name)) < 1:
                 raise ValueError(f"{name} must be a positive integer, got {getattr(self, name)!r}")
+        if int(self.g_width) < 0:
+            raise ValueError(f"g_width must be 0 (same as width) or positive, got {self.g_width}")
+        if self.augment not in AUGMENTS:
+            raise ValueError(f"unknown augment {self.augment!r}: choose one of {', '.join(AUGMENTS)}")
         if not 0.0 <= self.ema_decay < 1.0:
             raise ValueError(f"ema_decay must be in [0, 1), got {self.ema_decay}")
 
@@ -94,9 +103,10 @@ class GAN:
 
     def __init__(self, config: GANConfig):
         self.config = c = config
-        self.generator = generator_model(c.image_shape, c.latent_dim, c.arch, c.width)
-        self.discriminator = discriminator_model(c.image_shape, c.arch, c.width, c.dropout)
-        self.ema_generator = generator_model(c.image_shape, c.latent_dim, c.arch, c.width,
+        g_width = c.g_width or c.width
+        self.generator = generator_model(c.image_shape, c.latent_dim, c.arch, g_width)
+        self.discriminator = discriminator_model(c.image_shape, c.arch, c.width, c.dropout, mbstd=c.mbstd)
+        self.ema_generator = generator_model(c.image_shape, c.latent_dim, c.arch, g_width,
                                              name="ema_generator")
         self.ema_generator.set_weights(self.generator.get_weights())
         self.generator_optimizer, self.discriminator_optimizer = make_optimizers(c)
@@ -122,6 +132,9 @@ class GAN:
         noise = self.noise.normal([tf.shape(images)[0], c.latent_dim])
         with tf.GradientTape() as gen_tape, tf.GradientTape() as disc_tape:
             generated = self.generator(noise, training=True)
+            if c.augment != "none":   # the same kind of random transform for both sides
+                images = augment(images, c.augment, self.noise, c.augment_shift)
+                generated = augment(generated, c.augment, self.noise, c.augment_shift)
             real_output = self.discriminator(images, training=True)
             fake_output = self.discriminator(generated, training=True)
             gen_loss, disc_loss = self._losses(real_output, fake_output)
