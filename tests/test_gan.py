@@ -244,7 +244,9 @@ def test_minibatch_std_feature_sees_batch_variety():
     assert np.allclose(f_same, f_same[0]) and f_same[0] < 1e-3 < f_varied[0]
 
 
-def test_augmented_step_trains():
-    gan = _tiny_gan(augment="translation", mbstd=True, r1_gamma=1.0)
+def test_augmented_step_trains_and_generator_width_is_separate():
+    gan = _tiny_gan(augment="translation", mbstd=True, r1_gamma=1.0, g_width=24)
+    assert gan.generator.get_layer("dense_1").units == gan.ema_generator.get_layer("dense_1").units == 24
+    assert gan.discriminator.get_layer("dense_1").units == 16
     out = gan.train_step(tf.random.uniform((16, 8, 8, 1), -1, 1, seed=1))
     assert all(np.isfinite(float(v)) for v in out.values())
