@@ -7,7 +7,6 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 NOTEBOOKS := $(sort $(wildcard chapters/*/*.ipynb))
 export BOOK_PROFILE ?= quick
-export OMP_WAIT_POLICY ?= PASSIVE
 
 .PHONY: install book test unit nbval lint lab bench clean-venv
 

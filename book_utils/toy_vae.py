@@ -10,17 +10,11 @@ beta = 1 is the true ELBO. This module imports PyTorch and never TensorFlow.
 from __future__ import annotations
 
 import math
-import os
 from dataclasses import dataclass
 
 import numpy as np
-
-# Idle OpenMP threads sleep instead of spinning. The toy networks are tiny: on a busy 2-core machine
-# spinning threads burned ten times the CPU of the actual work. Takes effect only if torch is not yet
-# imported; set OMP_WAIT_POLICY yourself to override.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-import torch  # noqa: E402
-from torch import nn  # noqa: E402
+import torch
+from torch import nn
 
 
 def mlp(in_dim: int, out_dim: int, hidden: int = 64, depth: int = 2) -> nn.Sequential:

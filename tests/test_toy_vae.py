@@ -1,10 +1,8 @@
 import math
-import os
 
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before torch: idle threads sleep (see toy_vae)
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-import torch  # noqa: E402
+import numpy as np
+import pytest
+import torch
 
 from book_utils.toy import ring_of_gaussians  # noqa: E402
 from book_utils.toy_vae import (  # noqa: E402

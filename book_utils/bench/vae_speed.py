@@ -11,8 +11,8 @@
    decoder call (timed on 10 images, scaled), all k samples in chunks for the whole batch of images,
    and the batched version without torch.inference_mode (autograd on).
 3. Thread settings: one training epoch and one evaluation with 1 and 2 intra-op threads, under the
-   OpenMP wait policy in force (importing book_utils.vae sets PASSIVE unless OMP_WAIT_POLICY is set;
-   run once with OMP_WAIT_POLICY=ACTIVE to see what spinning idle threads cost on a busy machine).
+   OpenMP wait policy in force (PyTorch's default unless OMP_WAIT_POLICY is set; run once with
+   OMP_WAIT_POLICY=PASSIVE and once with ACTIVE to compare sleeping and spinning idle threads).
 
 CPU seconds (user + sys of this process) are the honest figure on a shared machine; wall
 seconds are reported beside them.
@@ -26,8 +26,8 @@ import math
 import os
 import time
 
-# The OpenMP wait policy is read when torch loads: the book's default (PASSIVE), unless set outside.
-WAIT_POLICY = os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+# The OpenMP wait policy is read when torch loads: PyTorch's default unless set outside.
+WAIT_POLICY = os.environ.get("OMP_WAIT_POLICY", "default")
 
 import torch  # noqa: E402
 from torch import nn  # noqa: E402

@@ -6,15 +6,10 @@
     data.py        binary images, a validation split from TRAIN, per-epoch binarization
     train.py       train_run / evaluate_run / load: the resumable run directory
 
-Importing this package before torch makes idle OpenMP threads sleep instead of spin
-(``OMP_WAIT_POLICY=PASSIVE`` unless already set): the models are small, and on a busy 2-core
-machine spinning threads cost 40x the CPU per epoch (book_utils/bench/vae_speed.py). The
-number of threads is left to PyTorch.
+The number of threads and OpenMP's wait policy are left to PyTorch; on a machine whose cores
+are busy with other work, ``OMP_WAIT_POLICY=PASSIVE`` (set before torch is imported) stops idle
+threads from spinning (book_utils/bench/vae_speed.py measures both).
 """
-
-import os
-
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 from book_utils.vae.likelihood import importance_weighted_nll, iw_log_likelihood, negative_elbo
 from book_utils.vae.loss import check_binary, kl_divergence, loss_function, loss_terms, reconstruction_nll
