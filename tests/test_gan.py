@@ -3,15 +3,14 @@
 import json
 import math
 
+import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 
-tf = pytest.importorskip("tensorflow")
-import keras  # noqa: E402
-
-from book_utils import runs  # noqa: E402
-from book_utils.data import DatasetError  # noqa: E402
-from book_utils.gan import (  # noqa: E402
+from book_utils import runs
+from book_utils.data import DatasetError
+from book_utils.gan import (
     GAN,
     GANConfig,
     ImageShapeError,
@@ -21,9 +20,9 @@ from book_utils.gan import (  # noqa: E402
     generator_loss,
     generator_model,
 )
-from book_utils.gan import run as gan_run  # noqa: E402
-from book_utils.gan.losses import hinge_discriminator_loss, hinge_generator_loss  # noqa: E402
-from book_utils.repro import seed_everything  # noqa: E402
+from book_utils.gan import run as gan_run
+from book_utils.gan.losses import hinge_discriminator_loss, hinge_generator_loss
+from book_utils.repro import seed_everything
 
 TINY = dict(width=16, batch_size=128, progress=False)
 

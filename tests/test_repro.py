@@ -22,7 +22,8 @@ def test_same_seed_same_numbers():
 
 
 def test_torch_is_seeded_when_asked():
-    torch = pytest.importorskip("torch")
+    import torch
+
     seed_everything(5, frameworks=("torch",))
     a = torch.rand(3)
     seed_everything(5)  # torch is imported now, so it is seeded without being named
