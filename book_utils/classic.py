@@ -82,6 +82,14 @@ def _check_images(images, shape=None, name="images") -> np.ndarray:
     return x
 
 
+def accuracy(predicted, labels) -> float:
+    """Fraction of ``predicted`` (N) equal to ``labels`` (N); a clear error if the lengths differ."""
+    predicted, labels = np.asarray(predicted), np.asarray(labels)
+    if labels.shape != predicted.shape:
+        raise ValueError(f"got {len(predicted)} images but labels of shape {labels.shape}")
+    return float(np.mean(predicted == labels))
+
+
 class TemplateRuleClassifier:
     """Classify 8 x 8 digits by hand-written rule: best correlation with a drawn template.
 
@@ -113,11 +121,7 @@ class TemplateRuleClassifier:
 
     def score(self, images, labels) -> float:
         """Accuracy (fraction correct) on labelled images."""
-        labels = np.asarray(labels)
-        pred = self.predict(images)
-        if labels.shape != pred.shape:
-            raise ValueError(f"got {len(pred)} images but labels of shape {labels.shape}")
-        return float(np.mean(pred == labels))
+        return accuracy(self.predict(images), labels)
 
 
 # --- a generative classifier: one Gaussian per class ----------------------------
@@ -214,11 +218,7 @@ class ClassConditionalGaussian:
 
     def score(self, images, labels) -> float:
         """Accuracy (fraction correct) of the Bayes-rule classifier."""
-        labels = np.asarray(labels)
-        pred = self.predict(images)
-        if labels.shape != pred.shape:
-            raise ValueError(f"got {len(pred)} images but labels of shape {labels.shape}")
-        return float(np.mean(pred == labels))
+        return accuracy(self.predict(images), labels)
 
     # generating
     def sample(self, labels, seed=0, noise: bool = True) -> np.ndarray:
