@@ -41,9 +41,11 @@ GRID_SIZE = 64
 RECIPES = {
     "digits": dict(arch="mlp", latent_dim=32, width=256, dropout=0.0, batch_size=64, lr_g=5e-4, lr_d=1e-3,
                    beta_1=0.5, r1_gamma=1.0, ema_decay=0.999, epochs=650, gif_every=50, checkpoint_every=25),
-    # 28 x 28 (MNIST, Fashion-MNIST, a reader's .npz): the DCGAN of TensorFlow's tutorial.
+    # 28 x 28 (MNIST, Fashion-MNIST, a reader's .npz): the DCGAN of TensorFlow's tutorial. Plain
+    # tf.function, not XLA: on the 2-core CPU, 3 epochs of 2,000 MNIST digits took 14.2 s wall with
+    # the graph and 26.6 s with XLA, and 10 of 10 repeated runs under load gave identical weights.
     "default": dict(arch="auto", latent_dim=100, batch_size=64, lr_g=2e-4, lr_d=2e-4, beta_1=0.5,
-                    ema_decay=0.999, epochs=50, gif_every=1, checkpoint_every=1),
+                    ema_decay=0.999, epochs=50, gif_every=1, checkpoint_every=1, jit_compile=False),
 }
 RUN_OPTIONS = ("epochs", "gif_every", "checkpoint_every")
 
