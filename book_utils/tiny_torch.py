@@ -13,17 +13,9 @@ import numpy as np
 import torch
 from torch import nn
 
+from book_utils.tiny_data import check_schedule, check_two_class_data
+
 ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "linear": nn.Identity}
-
-
-def _check_data(x, y):
-    x = np.asarray(x, dtype=np.float32)
-    y = np.asarray(y, dtype=np.float32).ravel()
-    if x.ndim != 2 or len(x) != len(y) or len(x) == 0:
-        raise ValueError(f"need x [N, D] and y [N] with N >= 1, got shapes {x.shape} and {y.shape}")
-    if not np.isin(y, (0.0, 1.0)).all():
-        raise ValueError("labels y must be 0 or 1")
-    return x, y
 
 
 class TinyMLP(nn.Module):
@@ -66,9 +58,8 @@ def train_mlp(x, y, hidden=(16, 16), activation: str = "relu", epochs: int = 100
     x [N, D] floats, y [N] in {0, 1}. Returns (model, history) where history
     holds the per-epoch mean training ``loss`` and training ``accuracy``.
     """
-    x, y = _check_data(x, y)
-    if epochs < 1 or batch_size < 1:
-        raise ValueError(f"epochs and batch_size must be >= 1, got {epochs} and {batch_size}")
+    x, y = check_two_class_data(x, y)
+    check_schedule(epochs, batch_size)
     model = make_mlp(x.shape[1], hidden, activation, seed)
     xt, yt = torch.from_numpy(x), torch.from_numpy(y)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
@@ -100,5 +91,5 @@ def predict_proba(model: nn.Module, x) -> np.ndarray:
 
 def accuracy(model: nn.Module, x, y) -> float:
     """Fraction of points whose predicted class (p > 0.5) equals y."""
-    x, y = _check_data(x, y)
+    x, y = check_two_class_data(x, y)
     return float(((predict_proba(model, x) > 0.5) == (y == 1)).mean())

@@ -54,6 +54,8 @@ def test_bad_input_is_refused(lib):
         lib.train_mlp(X_TRAIN, Y_TRAIN * 2, epochs=1)
     with pytest.raises(ValueError, match="shapes"):
         lib.train_mlp(X_TRAIN[:, 0], Y_TRAIN, epochs=1)
+    with pytest.raises(ValueError, match="epochs and batch_size"):
+        lib.train_mlp(X_TRAIN, Y_TRAIN, epochs=0)
     with pytest.raises(ValueError, match="activation"):
         lib.make_mlp(activation="sigmoidal")
 
