@@ -220,3 +220,27 @@ def test_char_run_round_trip(tmp_path):
     assert abs(bits_per_char(model, valid_ids) - metrics["valid_bits_per_char"]) < 1e-6
     assert metrics["valid_bits_per_char"] < math.log2(len(model.vocab))
     assert np.load(out / "samples.npy").shape == (1000, 100)
+
+
+def test_char_run_resumes_after_kill_where_an_uninterrupted_run_would(tmp_path, monkeypatch):
+    text = tmp_path / "corpus.txt"
+    text.write_text("a small dog sees a big cat. " * 40)
+    options = dict(text=str(text), epochs=3, batch_size=4, hidden=16, embed=8, seq_len=16, save_every_s=0.0)
+    whole = arm_run.train_run(tmp_path / "whole", **options)
+    real_save, calls = arm_run._save_checkpoint, []
+
+    def killed_after_two_epochs(out, state):
+        real_save(out, state)
+        calls.append(state["epoch"])
+        if len(calls) == 2:
+            raise KeyboardInterrupt("killed")
+
+    monkeypatch.setattr(arm_run, "_save_checkpoint", killed_after_two_epochs)
+    with pytest.raises(KeyboardInterrupt):
+        arm_run.train_run(tmp_path / "killed", **options)
+    monkeypatch.setattr(arm_run, "_save_checkpoint", real_save)
+    resumed = arm_run.train_run(tmp_path / "killed", **options)
+    assert calls == [1, 2]
+    assert resumed["valid_bits_per_char"] == whole["valid_bits_per_char"]
+    assert np.array_equal(np.load(tmp_path / "whole" / "samples.npy"),
+                          np.load(tmp_path / "killed" / "samples.npy"))

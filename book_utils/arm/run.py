@@ -61,6 +61,25 @@ def _load_checkpoint(out: Path) -> dict | None:
     return torch.load(path, weights_only=True) if path.exists() else None
 
 
+def _training_state(model, optimizer, data_rng: torch.Generator) -> dict:
+    """What a checkpoint needs besides the run's bookkeeping to continue exactly where it stopped."""
+    return {"model": model.state_dict(), "optimizer": optimizer.state_dict(),
+            "data_rng": data_rng.get_state(), "torch_rng": torch.get_rng_state()}
+
+
+def _resume(out: Path, state: dict, model, optimizer, data_rng: torch.Generator) -> dict:
+    """Restore model, optimizer and both random generators from ``out``'s checkpoint in place and
+    return its bookkeeping (the keys of ``state``); without a checkpoint, return ``state``."""
+    saved = _load_checkpoint(out)
+    if saved is None:
+        return state
+    model.load_state_dict(saved["model"])
+    optimizer.load_state_dict(saved["optimizer"])
+    data_rng.set_state(saved["data_rng"])
+    torch.set_rng_state(saved["torch_rng"])
+    return {k: saved[k] for k in state}
+
+
 def _clone(state_dict: dict) -> dict:
     return {k: v.detach().clone() for k, v in state_dict.items()}
 
@@ -124,13 +143,7 @@ def _train_pixel(out, dataset: str, seed: int, save_every_s: float, options: dic
     state = {"epoch": 0, "history": {"train": [], "valid": []}, "best_valid": float("inf"),
              "best_epoch": 0, "best_model": _clone(model.state_dict()), "train_seconds": 0.0,
              "train_cpu_seconds": 0.0}
-    saved = _load_checkpoint(out)
-    if saved is not None:
-        model.load_state_dict(saved["model"])
-        optimizer.load_state_dict(saved["optimizer"])
-        shuffle.set_state(saved["shuffle_rng"])
-        torch.set_rng_state(saved["torch_rng"])
-        state = {k: saved[k] for k in state}
+    state = _resume(out, state, model, optimizer, shuffle)
     x_train_t = torch.as_tensor(x_train)
     last_save = time.perf_counter()
     for epoch in range(state["epoch"], config["epochs"]):
@@ -156,9 +169,7 @@ def _train_pixel(out, dataset: str, seed: int, save_every_s: float, options: dic
         state["train_seconds"] += time.perf_counter() - wall
         state["train_cpu_seconds"] += time.process_time() - cpu
         if epoch + 1 == config["epochs"] or time.perf_counter() - last_save >= save_every_s:
-            _save_checkpoint(out, {**state, "config": config, "model": model.state_dict(),
-                                   "optimizer": optimizer.state_dict(),
-                                   "shuffle_rng": shuffle.get_state(), "torch_rng": torch.get_rng_state()})
+            _save_checkpoint(out, {**state, "config": config, **_training_state(model, optimizer, shuffle)})
             last_save = time.perf_counter()
     return evaluate_run(out)
 
@@ -247,13 +258,7 @@ def _train_char(out, text_source: str, seed: int, save_every_s: float, options: 
     steps = math.ceil(len(train_ids) / (config["batch_size"] * config["seq_len"]))   # one epoch
     windows = torch.Generator().manual_seed(seed)
     state = {"epoch": 0, "history": {"train": []}, "train_seconds": 0.0, "train_cpu_seconds": 0.0}
-    saved = _load_checkpoint(out)
-    if saved is not None:
-        model.load_state_dict(saved["model"])
-        optimizer.load_state_dict(saved["optimizer"])
-        windows.set_state(saved["window_rng"])
-        torch.set_rng_state(saved["torch_rng"])
-        state = {k: saved[k] for k in state}
+    state = _resume(out, state, model, optimizer, windows)
     last_save = time.perf_counter()
     for epoch in range(state["epoch"], config["epochs"]):
         wall, cpu = time.perf_counter(), time.process_time()
@@ -265,9 +270,7 @@ def _train_char(out, text_source: str, seed: int, save_every_s: float, options: 
         state["train_cpu_seconds"] += time.process_time() - cpu
         if epoch + 1 == config["epochs"] or time.perf_counter() - last_save >= save_every_s:
             _save_checkpoint(out, {**state, "config": config, "vocab": vocab.chars,
-                                   "model": model.state_dict(), "optimizer": optimizer.state_dict(),
-                                   "window_rng": windows.get_state(),
-                                   "torch_rng": torch.get_rng_state()})
+                                   **_training_state(model, optimizer, windows)})
             last_save = time.perf_counter()
     return evaluate_run(out)
 
