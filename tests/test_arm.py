@@ -154,10 +154,9 @@ def _npz(tmp_path, size=6, n=48, seed=0):
 TINY = dict(hidden=[16], n_masks=2, epochs=4, batch_size=8, save_every_s=0.0)
 
 
-def test_resume_after_kill_ends_where_an_uninterrupted_run_would(tmp_path, monkeypatch):
-    data = _npz(tmp_path)
-    whole = arm_run.train_run(tmp_path / "whole", data, **TINY)
-
+def _kill_after_two_saves(monkeypatch) -> list[int]:
+    """Make the next run raise KeyboardInterrupt right after its second checkpoint (a simulated kill);
+    returns the list that collects the epoch of each checkpoint. ``monkeypatch.undo()`` ends it."""
     real_save, calls = arm_run._save_checkpoint, []
 
     def killed_after_two_epochs(out, state):
@@ -167,11 +166,19 @@ def test_resume_after_kill_ends_where_an_uninterrupted_run_would(tmp_path, monke
             raise KeyboardInterrupt("killed")
 
     monkeypatch.setattr(arm_run, "_save_checkpoint", killed_after_two_epochs)
+    return calls
+
+
+def test_resume_after_kill_ends_where_an_uninterrupted_run_would(tmp_path, monkeypatch):
+    data = _npz(tmp_path)
+    whole = arm_run.train_run(tmp_path / "whole", data, **TINY)
+
+    calls = _kill_after_two_saves(monkeypatch)
     with pytest.raises(KeyboardInterrupt):
         arm_run.train_run(tmp_path / "killed", data, **TINY)
     with pytest.raises(RuntimeError, match="resume"):
         arm_run.evaluate_run(tmp_path / "killed")
-    monkeypatch.setattr(arm_run, "_save_checkpoint", real_save)
+    monkeypatch.undo()
     resumed = arm_run.train_run(tmp_path / "killed", data, **TINY)
     assert calls == [1, 2]
     for key in ("test_nll", "valid_nll", "best_epoch"):
@@ -227,18 +234,10 @@ def test_char_run_resumes_after_kill_where_an_uninterrupted_run_would(tmp_path, 
     text.write_text("a small dog sees a big cat. " * 40)
     options = dict(text=str(text), epochs=3, batch_size=4, hidden=16, embed=8, seq_len=16, save_every_s=0.0)
     whole = arm_run.train_run(tmp_path / "whole", **options)
-    real_save, calls = arm_run._save_checkpoint, []
-
-    def killed_after_two_epochs(out, state):
-        real_save(out, state)
-        calls.append(state["epoch"])
-        if len(calls) == 2:
-            raise KeyboardInterrupt("killed")
-
-    monkeypatch.setattr(arm_run, "_save_checkpoint", killed_after_two_epochs)
+    calls = _kill_after_two_saves(monkeypatch)
     with pytest.raises(KeyboardInterrupt):
         arm_run.train_run(tmp_path / "killed", **options)
-    monkeypatch.setattr(arm_run, "_save_checkpoint", real_save)
+    monkeypatch.undo()
     resumed = arm_run.train_run(tmp_path / "killed", **options)
     assert calls == [1, 2]
     assert resumed["valid_bits_per_char"] == whole["valid_bits_per_char"]
