@@ -9,6 +9,7 @@ import pytest
 import tensorflow as tf
 
 from book_utils import runs
+from book_utils.clusters import cluster_sizes, draw_clusters
 from book_utils.data import DatasetError
 from book_utils.gan import (
     GAN,
@@ -93,6 +94,41 @@ def test_same_seed_same_weights_other_seed_differs():
     assert not np.allclose(weights[0], weights[2])
 
 
+def test_cluster_conditioned_networks_use_the_cluster():
+    g = generator_model((8, 8), 4, arch="mlp", width=16, clusters=5)
+    d = discriminator_model((8, 8), arch="mlp", width=16, clusters=5)
+    z = np.repeat(fixed_noise(1, 4, seed=0), 2, axis=0)            # the same noise twice
+    images = g([z, np.array([0, 3], np.int32)]).numpy()
+    assert images.shape == (2, 8, 8, 1) and not np.allclose(images[0], images[1])
+    logits = d([np.repeat(images[:1], 2, axis=0), np.array([1, 4], np.int32)]).numpy()
+    assert logits.shape == (2, 1) and logits[0, 0] != logits[1, 0]
+    with pytest.raises(ValueError, match="clusters must be 0"):
+        generator_model((8, 8), 4, clusters=-1)
+
+
+def test_cluster_conditioned_gan_trains_and_samples_by_cluster_size():
+    x = np.random.default_rng(0).uniform(-1, 1, (64, 8, 8)).astype(np.float32)
+    gan = _tiny_gan(clusters=3)
+    with pytest.raises(ValueError, match="find_clusters"):
+        gan.train_epoch(x)
+    labels = gan.find_clusters(x)
+    assert labels.shape == (64,) and set(labels) <= {0, 1, 2}
+    np.testing.assert_array_equal(gan.cluster_sizes.numpy(), cluster_sizes(labels, 3))
+    before = gan.generator.get_layer("cluster_embedding").get_weights()[0].copy()
+    losses = gan.train_epoch(x, labels)
+    assert all(np.isfinite(v) for v in losses.values())
+    assert not np.array_equal(before, gan.generator.get_layer("cluster_embedding").get_weights()[0])
+    gan.use_clusters(np.full(64, 2))                      # every image in cluster 2
+    np.testing.assert_array_equal(gan.draw_clusters(50, seed=0), np.full(50, 2))
+    noise = fixed_noise(6, 8, seed=1)
+    twice = gan.sample(noise=noise, temperature=2.0)
+    np.testing.assert_allclose(twice, gan.sample(noise=2 * noise, temperature=1.0), atol=1e-6)
+    np.testing.assert_allclose(twice, gan.sample(noise=2 * noise, temperature=1.0,
+                                                 clusters=np.full(6, 2)), atol=1e-6)
+    with pytest.raises(ValueError, match="unconditional"):
+        _tiny_gan().train_epoch(x, labels)
+
+
 def test_fixed_noise_truncation():
     z = fixed_noise(500, 4, seed=0, truncation=1.5)
     assert z.shape == (500, 4) and np.abs(z).max() <= 1.5
@@ -131,9 +167,14 @@ def test_run_directory_contents(finished_run):
 
 def test_load_gives_identical_samples(finished_run):
     out, _ = finished_run
+    config = json.loads((out / "run.json").read_text())["config"]
+    assert config["clusters"] > 0, "the book's digits recipe is cluster-conditioned"
     generator = gan_run.load(out)
-    noise = fixed_noise(1000, generator.input_shape[-1], seed=5 + 2)
-    np.testing.assert_allclose(generator.predict_on_batch(noise), np.load(out / "samples.npy"), atol=1e-6)
+    noise = fixed_noise(1000, config["latent_dim"], seed=5 + 2) * config["temperature"]
+    sizes = cluster_sizes(np.load(out / "clusters.npy"), config["clusters"])
+    clusters = draw_clusters(sizes, 1000, seed=5 + 2)
+    np.testing.assert_allclose(generator.predict_on_batch([noise, clusters]), np.load(out / "samples.npy"),
+                               atol=1e-6)
 
 
 def test_killed_and_resumed_run_matches_uninterrupted(finished_run, tmp_path):
@@ -194,8 +235,8 @@ def test_bad_inputs(tmp_path):
 def test_nan_loss_stops_and_keeps_the_checkpoint(tmp_path, monkeypatch):
     original = GAN.train_epoch
 
-    def poisoned(self, images, step=None):
-        losses = original(self, images, step)
+    def poisoned(self, images, clusters=None, step=None):
+        losses = original(self, images, clusters, step)
         return {**losses, "disc_loss": float("nan")} if int(self.epoch) == 3 else losses
 
     monkeypatch.setattr(GAN, "train_epoch", poisoned)

@@ -10,7 +10,7 @@ FRAMEWORK_FREE = [
     "book_utils.runs", "book_utils.source", "book_utils.corpus", "book_utils.cli",
     "book_utils.metrics", "book_utils.baselines", "book_utils.classic", "book_utils.samplers",
     "book_utils.text", "book_utils.modes", "book_utils.gan_math", "book_utils.vae_math",
-    "book_utils.arm_math", "book_utils.tiny_data",
+    "book_utils.arm_math", "book_utils.tiny_data", "book_utils.clusters",
 ]
 TENSORFLOW_ONLY = ["book_utils.gan", "book_utils.toy_gan", "book_utils.tiny_tf"]
 TORCH_ONLY = ["book_utils.vae", "book_utils.arm", "book_utils.toy_vae", "book_utils.tiny_torch"]

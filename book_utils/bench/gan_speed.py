@@ -23,11 +23,11 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 def _time_steps(step, batches, repeat: int) -> tuple[float, float]:
     """(cpu seconds, wall seconds) of ``repeat`` passes over ``batches`` (after one warm-up step)."""
-    step(batches[0])
+    step(*batches[0])
     cpu, wall = time.process_time(), time.perf_counter()
     for _ in range(repeat):
         for batch in batches:
-            out = step(batch)
+            out = step(*batch)
     float(out["gen_loss"])  # wait for the last step
     return time.process_time() - cpu, time.perf_counter() - wall
 
@@ -44,6 +44,7 @@ def benchmark(steps: int = 60, dataset: str = "digits", seed: int = 0) -> dict:
     import numpy as np
     import tensorflow as tf
 
+    from book_utils.clusters import kmeans_clusters
     from book_utils.data import load
     from book_utils.gan.models import count_params
     from book_utils.gan.run import recipe
@@ -53,7 +54,10 @@ def benchmark(steps: int = 60, dataset: str = "digits", seed: int = 0) -> dict:
     settings = {k: v for k, v in recipe(dataset).items()
                 if k not in ("epochs", "gif_every", "checkpoint_every")}
     settings.update(image_shape=data.image_shape, seed=seed)
-    batches = [b for b in make_dataset(data.x_train, settings["batch_size"], seed, 0)]
+    # batches are the step's argument tuples: (images,), or (images, clusters) for a clustered recipe
+    clusters = kmeans_clusters(data.x_train, settings["clusters"], seed) if settings.get("clusters") else None
+    batches = [b if clusters is not None else (b,)
+               for b in make_dataset(data.x_train, settings["batch_size"], seed, 0, clusters)]
     repeat = max(1, steps // len(batches))
     n_images = repeat * len(batches) * settings["batch_size"]
 
@@ -61,7 +65,7 @@ def benchmark(steps: int = 60, dataset: str = "digits", seed: int = 0) -> dict:
     for mode in ("eager", "tf.function", "xla"):
         gan = _build({**settings, "jit_compile": mode == "xla"}, seed)
         step = gan.train_step_eager if mode == "eager" else gan.train_step
-        first_losses[mode] = {k: float(v) for k, v in step(batches[0]).items()}
+        first_losses[mode] = {k: float(v) for k, v in step(*batches[0]).items()}
         cpu, wall = _time_steps(step, batches, repeat if mode != "eager" else max(1, repeat // 4))
         n = n_images if mode != "eager" else max(1, repeat // 4) * len(batches) * settings["batch_size"]
         results[mode] = {"images_per_cpu_second": n / cpu, "images_per_wall_second": n / wall}
@@ -77,9 +81,10 @@ def benchmark(steps: int = 60, dataset: str = "digits", seed: int = 0) -> dict:
     for name, kw in (("book (" + settings["arch"] + ", XLA)", {**settings, "jit_compile": True}),
                      ("DCGAN tutorial (tf.function)", tutorial)):
         gan = _build(kw, seed)
-        gan.train_epoch(data.x_train)  # trace
+        labels = clusters if gan.config.clusters else None
+        gan.train_epoch(data.x_train, labels)  # trace
         cpu, wall = time.process_time(), time.perf_counter()
-        gan.train_epoch(data.x_train)
+        gan.train_epoch(data.x_train, labels)
         epochs[name] = {"cpu_seconds_per_epoch": time.process_time() - cpu,
                         "wall_seconds_per_epoch": time.perf_counter() - wall,
                         "parameters": count_params(gan.generator) + count_params(gan.discriminator)}

@@ -57,10 +57,11 @@ def hinge_generator_loss(fake_output):
     return -tf.reduce_mean(fake_output)
 
 
-def r1_penalty(discriminator, real_images):
-    """R1 = mean ||grad_x l(x)||^2 on real images (Mescheder et al., 2018); multiply by gamma/2."""
+def r1_penalty(discriminator, real_images, clusters=None):
+    """R1 = mean ||grad_x l(x)||^2 on real images (Mescheder et al., 2018); multiply by gamma/2.
+    ``clusters`` (N,): the images' cluster indices, for a cluster-conditioned discriminator."""
     with tf.GradientTape() as tape:
         tape.watch(real_images)
-        logits = discriminator(real_images, training=True)
+        logits = discriminator(real_images if clusters is None else [real_images, clusters], training=True)
     grads = tape.gradient(logits, real_images)
     return tf.reduce_mean(tf.reduce_sum(tf.square(grads), axis=[1, 2, 3]))

@@ -5,6 +5,9 @@ an exponential moving average (EMA) of the generator, and sampling.
 generator, both Adam optimizers, the noise generator's state and the epoch counter
 (see :meth:`GAN.checkpoint`). The data order of epoch e is a fixed function of
 (seed, e), so a resumed run sees the same batches an uninterrupted one would.
+
+A cluster-conditioned GAN (``GANConfig(clusters=K)``, see book_utils.clusters) trains on
+(image, k-means cluster) pairs and samples clusters as often as the training images fall in them.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
+from book_utils.clusters import cluster_sizes, draw_clusters, kmeans_clusters  # noqa: E402
 from book_utils.gan import losses  # noqa: E402
 from book_utils.gan.augment import AUGMENTS, augment  # noqa: E402
 from book_utils.gan.models import discriminator_model, generator_model, pick_arch  # noqa: E402
@@ -46,9 +50,11 @@ class GANConfig:
     augment: str = "none"       # DiffAugment for D's input: "none" | "translation"
     augment_shift: int = 1      # largest translation in pixels
     mbstd: bool = False         # minibatch standard-deviation feature in the MLP discriminator
+    clusters: int = 0           # condition both networks on k-means clusters of the data (0 = off)
+    temperature: float = 1.0    # sampling: the noise is N(0, temperature^2 I) (< 1 truncates, > 1 widens)
     seed: int = 0
     # XLA-compile the step. For the MLP pair on a 2-core CPU it is faster than the plain tf.function
-    # (16,245 against 13,770 images per CPU-second), and its result does not depend on machine load
+    # (18,751 against 13,242 images per CPU-second), and its result does not depend on machine load
     # (the plain graph's weights differed in the 4th decimal between identical runs on a busy
     # machine, in about 1 run of 5). Its normal noise comes from another random stream than eager
     # TensorFlow's, so its losses differ from eager's. The 28 x 28 DCGAN recipe turns it off (run.py).
@@ -69,6 +75,10 @@ class GANConfig:
             raise ValueError(f"unknown augment {self.augment!r}: choose one of {', '.join(AUGMENTS)}")
         if not 0.0 <= self.ema_decay < 1.0:
             raise ValueError(f"ema_decay must be in [0, 1), got {self.ema_decay}")
+        if int(self.clusters) < 0:
+            raise ValueError(f"clusters must be 0 (unconditional) or a positive count, got {self.clusters}")
+        if not self.temperature > 0:
+            raise ValueError(f"temperature must be positive, got {self.temperature}")
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -86,8 +96,10 @@ def make_optimizers(config: GANConfig):
     return g, d
 
 
-def make_dataset(images: np.ndarray, batch_size: int, seed: int, epoch: int) -> tf.data.Dataset:
-    """One epoch of shuffled batches B x H x W x 1 (last partial batch dropped).
+def make_dataset(images: np.ndarray, batch_size: int, seed: int, epoch: int,
+                 clusters: np.ndarray | None = None) -> tf.data.Dataset:
+    """One epoch of shuffled batches B x H x W x 1 (last partial batch dropped); with
+    ``clusters`` (N,), batches of (images, cluster indices B).
 
     The shuffle seed depends on (seed, epoch) only, so epoch e has the same batches
     whether the run was interrupted before it or not.
@@ -98,7 +110,14 @@ def make_dataset(images: np.ndarray, batch_size: int, seed: int, epoch: int) -> 
     if len(images) < batch_size:
         raise ValueError(f"the batch size {batch_size} is larger than the {len(images)} training images")
     order = np.random.default_rng([seed, epoch]).permutation(len(images))
-    return (tf.data.Dataset.from_tensor_slices(images[order])
+    slices = images[order]
+    if clusters is not None:
+        clusters = np.asarray(clusters, dtype=np.int32)
+        if clusters.shape != (len(images),):
+            raise ValueError(f"need one cluster index per image: {len(images)} images, clusters of "
+                             f"shape {clusters.shape}")
+        slices = (slices, clusters[order])
+    return (tf.data.Dataset.from_tensor_slices(slices)
             .batch(batch_size, drop_remainder=True)
             .prefetch(2))
 
@@ -109,10 +128,14 @@ class GAN:
     def __init__(self, config: GANConfig):
         self.config = c = config
         g_width = c.g_width or c.width
-        self.generator = generator_model(c.image_shape, c.latent_dim, c.arch, g_width)
-        self.discriminator = discriminator_model(c.image_shape, c.arch, c.width, c.dropout, mbstd=c.mbstd)
+        self.generator = generator_model(c.image_shape, c.latent_dim, c.arch, g_width, clusters=c.clusters)
+        self.discriminator = discriminator_model(c.image_shape, c.arch, c.width, c.dropout, mbstd=c.mbstd,
+                                                 clusters=c.clusters)
         self.ema_generator = generator_model(c.image_shape, c.latent_dim, c.arch, g_width,
-                                             name="ema_generator")
+                                             name="ema_generator", clusters=c.clusters)
+        # training images per cluster, set by find_clusters; sampling draws clusters in proportion
+        self.cluster_sizes = tf.Variable(tf.zeros([max(c.clusters, 1)], tf.float32), trainable=False,
+                                         name="cluster_sizes")
         self.ema_generator.set_weights(self.generator.get_weights())
         self.generator_optimizer, self.discriminator_optimizer = make_optimizers(c)
         self.generator_optimizer.build(self.generator.trainable_variables)
@@ -130,22 +153,27 @@ class GAN:
         return (losses.generator_loss(fake_output),
                 losses.discriminator_loss(real_output, fake_output, c.label_smoothing))
 
-    def train_step_eager(self, images):
+    def train_step_eager(self, images, clusters=None):
         """One simultaneous update of both networks on a batch B x H x W x 1 (the source's
-        ``train_step``). Returns the two losses and the mean D(x), D(G(z))."""
+        ``train_step``); a cluster-conditioned GAN also takes the images' clusters (B,), and
+        generates its fakes for the same clusters. Returns the two losses and the mean D(x), D(G(z))."""
         c = self.config
         noise = self.noise.normal([tf.shape(images)[0], c.latent_dim])
+
+        def with_cluster(x):   # a network's input: x, or [x, clusters] when conditioned
+            return x if clusters is None else [x, clusters]
+
         with tf.GradientTape() as gen_tape, tf.GradientTape() as disc_tape:
-            generated = self.generator(noise, training=True)
+            generated = self.generator(with_cluster(noise), training=True)
             if c.augment != "none":   # the same kind of random transform for both sides
                 images = augment(images, c.augment, self.noise, c.augment_shift)
                 generated = augment(generated, c.augment, self.noise, c.augment_shift)
-            real_output = self.discriminator(images, training=True)
-            fake_output = self.discriminator(generated, training=True)
+            real_output = self.discriminator(with_cluster(images), training=True)
+            fake_output = self.discriminator(with_cluster(generated), training=True)
             gen_loss, disc_loss = self._losses(real_output, fake_output)
             total_disc_loss = disc_loss
             if c.r1_gamma > 0:
-                total_disc_loss += 0.5 * c.r1_gamma * losses.r1_penalty(self.discriminator, images)
+                total_disc_loss += 0.5 * c.r1_gamma * losses.r1_penalty(self.discriminator, images, clusters)
         gen_grads = gen_tape.gradient(gen_loss, self.generator.trainable_variables)
         disc_grads = disc_tape.gradient(total_disc_loss, self.discriminator.trainable_variables)
         self.generator_optimizer.apply_gradients(zip(gen_grads, self.generator.trainable_variables))
@@ -162,13 +190,33 @@ class GAN:
         for ema, w in zip(self.ema_generator.weights, self.generator.weights, strict=True):
             ema.assign(d * ema + (1.0 - d) * w)
 
-    def train_epoch(self, images: np.ndarray, step=None) -> dict[str, float]:
-        """Run one epoch (the next one by ``self.epoch``); returns the epoch's mean losses."""
+    def find_clusters(self, images: np.ndarray) -> np.ndarray:
+        """k-means cluster of each training image (N,) for a cluster-conditioned GAN; remembers
+        the cluster sizes for sampling. Pass the result to :meth:`train_epoch`."""
+        c = self.config
+        if not c.clusters:
+            raise ValueError("this GAN is unconditional (GANConfig.clusters = 0): it needs no clusters")
+        labels = kmeans_clusters(images, c.clusters, seed=c.seed)
+        self.use_clusters(labels)
+        return labels
+
+    def use_clusters(self, labels: np.ndarray) -> None:
+        """Remember the sizes of the clusters ``labels`` (N,) (e.g. saved ones, on resuming)."""
+        self.cluster_sizes.assign(cluster_sizes(labels, self.config.clusters).astype(np.float32))
+
+    def train_epoch(self, images: np.ndarray, clusters: np.ndarray | None = None,
+                    step=None) -> dict[str, float]:
+        """Run one epoch (the next one by ``self.epoch``); returns the epoch's mean losses.
+        A cluster-conditioned GAN needs each image's cluster (N,), from :meth:`find_clusters`."""
+        c = self.config
+        if bool(c.clusters) != (clusters is not None):
+            raise ValueError(f"this GAN has clusters={c.clusters}: pass clusters=gan.find_clusters(images)"
+                             if c.clusters else "this GAN is unconditional (clusters=0): do not pass clusters")
         step = step or self.train_step
         sums: dict[str, float] = {}
         n = 0
-        for batch in make_dataset(images, self.config.batch_size, self.config.seed, int(self.epoch)):
-            out = step(batch)
+        for batch in make_dataset(images, c.batch_size, c.seed, int(self.epoch), clusters):
+            out = step(*batch) if clusters is not None else step(batch)
             for k, v in out.items():
                 sums[k] = sums.get(k, 0.0) + v
             n += 1
@@ -181,12 +229,31 @@ class GAN:
         return self.ema_generator if self.config.ema_decay > 0 else self.generator
 
     def sample(self, n: int = 1000, seed: int = 1, noise=None, truncation: float | None = None,
-               ema: bool = True) -> np.ndarray:
-        """n images N x H x W x 1 in [-1, 1] from fixed noise (``seed`` or given ``noise``)."""
+               ema: bool = True, temperature: float | None = None, clusters=None) -> np.ndarray:
+        """n images N x H x W x 1 in [-1, 1] from fixed noise (``seed`` or given ``noise`` N x D).
+
+        The noise is multiplied by ``temperature`` (default: the config's). A cluster-conditioned
+        GAN draws the clusters (N,) from the training cluster sizes with ``seed`` unless given.
+        """
         if noise is None:
             noise = fixed_noise(n, self.config.latent_dim, seed, truncation)
+        temperature = self.config.temperature if temperature is None else temperature
+        inputs = tf.constant(np.asarray(noise, np.float32) * np.float32(temperature))
+        if self.config.clusters:
+            if clusters is None:
+                clusters = self.draw_clusters(len(inputs), seed)
+            inputs = [inputs, tf.constant(np.asarray(clusters, np.int32))]
         model = self.sampling_generator() if ema else self.generator
-        return model(tf.constant(noise, tf.float32), training=False).numpy()
+        return model(inputs, training=False).numpy()
+
+    def draw_clusters(self, n: int, seed: int = 1) -> np.ndarray:
+        """n cluster indices (n,) drawn in proportion to the training images per cluster."""
+        if not self.config.clusters:
+            raise ValueError("this GAN is unconditional (GANConfig.clusters = 0): it has no clusters")
+        sizes = self.cluster_sizes.numpy()
+        if sizes.sum() <= 0:
+            raise ValueError("the cluster sizes are not known yet: call find_clusters(images) first")
+        return draw_clusters(sizes, n, seed)
 
     def checkpoint(self) -> tf.train.Checkpoint:
         """Everything exact resumption needs."""
@@ -194,7 +261,7 @@ class GAN:
             generator=self.generator, discriminator=self.discriminator, ema_generator=self.ema_generator,
             generator_optimizer=self.generator_optimizer,
             discriminator_optimizer=self.discriminator_optimizer,
-            noise=self.noise, epoch=self.epoch)
+            noise=self.noise, epoch=self.epoch, cluster_sizes=self.cluster_sizes)
 
 
 def fixed_noise(n: int, latent_dim: int, seed: int = 1, truncation: float | None = None) -> np.ndarray:
