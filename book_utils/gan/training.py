@@ -210,8 +210,8 @@ class GAN:
         A cluster-conditioned GAN needs each image's cluster (N,), from :meth:`find_clusters`."""
         c = self.config
         if bool(c.clusters) != (clusters is not None):
-            raise ValueError(f"this GAN has clusters={c.clusters}: pass clusters=gan.find_clusters(images)"
-                             if c.clusters else "this GAN is unconditional (clusters=0): do not pass clusters")
+            raise ValueError(f"this GAN has clusters={c.clusters}: pass gan.find_clusters(images)"
+                             if c.clusters else "this GAN is unconditional (clusters=0): pass no clusters")
         step = step or self.train_step
         sums: dict[str, float] = {}
         n = 0
