@@ -200,6 +200,17 @@ def test_killed_and_resumed_run_matches_uninterrupted(finished_run, tmp_path):
     assert hist_a == hist_b
 
 
+def test_resume_refuses_clusters_of_other_data(finished_run, tmp_path):
+    import shutil
+
+    out = tmp_path / "copy"
+    shutil.copytree(finished_run[0], out)
+    runs.save_npy(out / "clusters.npy", np.zeros(10, np.int32))     # not one per training digit
+    with pytest.raises(runs.RunDirError, match="10 cluster indices for 1437 training images"):
+        gan_run.train_run(out, "digits", epochs=6, seed=5, checkpoint_every=2, **TINY)
+    assert np.load(out / "clusters.npy").shape == (10,)               # nothing overwritten
+
+
 def test_dcgan_path_on_small_random_28x28(tmp_path):
     rng = np.random.default_rng(0)
     path = tmp_path / "mine.npz"
