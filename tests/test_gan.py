@@ -94,9 +94,10 @@ def test_same_seed_same_weights_other_seed_differs():
     assert not np.allclose(weights[0], weights[2])
 
 
-def test_cluster_conditioned_networks_use_the_cluster():
-    g = generator_model((8, 8), 4, arch="mlp", width=16, clusters=5)
-    d = discriminator_model((8, 8), arch="mlp", width=16, clusters=5)
+@pytest.mark.parametrize("arch", ["mlp", "dcgan"])
+def test_cluster_conditioned_networks_use_the_cluster(arch):
+    g = generator_model((8, 8), 4, arch=arch, width=16, clusters=5)
+    d = discriminator_model((8, 8), arch=arch, width=16, dropout=0.0, clusters=5)
     z = np.repeat(fixed_noise(1, 4, seed=0), 2, axis=0)            # the same noise twice
     images = g([z, np.array([0, 3], np.int32)]).numpy()
     assert images.shape == (2, 8, 8, 1) and not np.allclose(images[0], images[1])

@@ -51,7 +51,7 @@ class GANConfig:
     augment_shift: int = 1      # largest translation in pixels
     mbstd: bool = False         # minibatch standard-deviation feature in the MLP discriminator
     clusters: int = 0           # condition both networks on k-means clusters of the data (0 = off)
-    temperature: float = 1.0    # sampling: the noise is N(0, temperature^2 I) (< 1 truncates, > 1 widens)
+    temperature: float = 1.0    # sampling: the noise is N(0, temperature^2 I) (< 1 narrows, > 1 widens)
     seed: int = 0
     # XLA-compile the step. For the MLP pair on a 2-core CPU it is faster than the plain tf.function
     # (18,751 against 13,242 images per CPU-second), and its result does not depend on machine load
