@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import torch
 
-from book_utils.toy import ring_of_gaussians  # noqa: E402
-from book_utils.toy_vae import (  # noqa: E402
+from book_utils.toy import ring_of_gaussians
+from book_utils.toy_vae import (
     ToyVAE,
     gaussian_kl,
     gaussian_nll,

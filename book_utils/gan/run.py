@@ -38,7 +38,7 @@ GRID_SIZE = 64
 # The book's recipes. The source's skeleton values are epochs = 100, batch_size = 32 and
 # Adam(1e-4) with beta_1 = 0.9; Section 5.1 measures why the book departs from them. On digits
 # the GAN is conditioned on 50 k-means clusters of the training digits and samples at temperature
-# 1.5; seeds 0 and 1 (650 epochs, ~65-80 CPU-s) scored Frechet distance 0.30 / 0.24 (PCA+KDE: 0.50),
+# 1.5; seeds 0 and 1 (650 epochs, 63-93 CPU-s) scored Frechet distance 0.30 / 0.24 (PCA+KDE: 0.50),
 # precision 0.83 / 0.85, recall 0.95 / 0.93 (PCA+KDE: 0.91), near copies 2.4 % / 2.1 %.
 RECIPES = {
     "digits": dict(arch="mlp", latent_dim=32, width=256, dropout=0.0, batch_size=64, lr_g=5e-4, lr_d=1e-3,
@@ -58,11 +58,16 @@ def recipe(dataset) -> dict:
     return dict(RECIPES.get(str(dataset), RECIPES["default"]))
 
 
+def to_unit(images) -> np.ndarray:
+    """Generator output N x H x W x 1 in [-1, 1] -> N x H x W in [0, 1] (what the metrics take)."""
+    return (np.asarray(images, np.float32)[..., 0] + 1.0) / 2.0
+
+
 def _evaluate(samples: np.ndarray, dataset: str) -> dict:
     """book_utils.metrics.evaluate_samples on samples in [-1, 1] (mapped to [0, 1])."""
     from book_utils.metrics import evaluate_samples
 
-    images = (np.asarray(samples, np.float32)[..., 0] + 1.0) / 2.0
+    images = to_unit(samples)
     try:
         return dict(evaluate_samples(images, dataset=dataset))
     except ValueError as err:  # e.g. a reader's .npz without labels: no reference classifier
