@@ -16,7 +16,7 @@ from book_utils.arm.charmodel import CharGRU, CharVocab, bits_per_char, generate
 from book_utils.arm.made import MADE
 from book_utils.arm.sampling import filter_logits, sample_next
 from book_utils.cli import main as cli_main
-from book_utils.corpus import CorpusError
+from book_utils.data.corpus import CorpusError
 
 
 def _made(n_pixels=8, hidden=(16, 16), n_masks=3, dropout=0.2, seed=1):

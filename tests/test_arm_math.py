@@ -1,9 +1,9 @@
-"""Tests for book_utils.arm_math (Section 4.3): chain rule, cross-entropy = MLE, perplexity."""
+"""Tests for book_utils.arm.math (Section 4.3): chain rule, cross-entropy = MLE, perplexity."""
 
 import numpy as np
 import pytest
 
-from book_utils import arm_math as am
+from book_utils.arm import math as am
 
 P = np.array([[0.8, 0.1, 0.1], [0.3, 0.4, 0.3], [0.2, 0.2, 0.6]])
 

@@ -1,9 +1,9 @@
-"""book_utils.classic: the hand-written rule and the class-conditional Gaussian (Chapter 1)."""
+"""book_utils.basics.classic: the hand-written rule and the class-conditional Gaussian (Chapter 1)."""
 
 import numpy as np
 import pytest
 
-from book_utils.classic import (
+from book_utils.basics.classic import (
     DIGIT_TEMPLATES,
     ClassConditionalGaussian,
     TemplateRuleClassifier,

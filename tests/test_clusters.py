@@ -1,9 +1,9 @@
-"""Tests of book_utils.clusters: k-means clusters of the data for a cluster-conditioned GAN."""
+"""Tests of book_utils.gan.clusters: k-means clusters of the data for a cluster-conditioned GAN."""
 
 import numpy as np
 import pytest
 
-from book_utils.clusters import cluster_sizes, draw_clusters, kmeans_clusters
+from book_utils.gan.clusters import cluster_sizes, draw_clusters, kmeans_clusters
 
 
 def _three_blobs(n_per=40, seed=0):

@@ -1,6 +1,6 @@
 import pytest
 
-from book_utils import corpus
+from book_utils.data import corpus
 
 
 def test_python_docs_text_is_read_at_run_time():

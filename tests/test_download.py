@@ -10,7 +10,8 @@ from contextlib import contextmanager
 import numpy as np
 import pytest
 
-from book_utils import data, download
+from book_utils import data
+from book_utils.data import download
 from tests.test_idx import idx_bytes
 
 

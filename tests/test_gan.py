@@ -9,7 +9,6 @@ import pytest
 import tensorflow as tf
 
 from book_utils import runs
-from book_utils.clusters import cluster_sizes, draw_clusters
 from book_utils.data import DatasetError
 from book_utils.gan import (
     GAN,
@@ -22,6 +21,7 @@ from book_utils.gan import (
     generator_model,
 )
 from book_utils.gan import run as gan_run
+from book_utils.gan.clusters import cluster_sizes, draw_clusters
 from book_utils.gan.losses import hinge_discriminator_loss, hinge_generator_loss
 from book_utils.repro import seed_everything
 

@@ -1,11 +1,11 @@
-"""Tests for book_utils.gan_math (Section 4.1): D*, V(D, G), JSD and the generator-loss gradients."""
+"""Tests for book_utils.gan.math (Section 4.1): D*, V(D, G), JSD and the generator-loss gradients."""
 
 import numpy as np
 import pytest
 from scipy import stats
 
-from book_utils import gan_math as gm
-from book_utils import toy
+from book_utils.basics import toy
+from book_utils.gan import math as gm
 
 DATA = dict(means=(-2.0, 2.0), stds=(0.5, 0.5))
 GEN = dict(means=(-1.0, 1.0), stds=(1.0, 0.7), weights=(0.4, 0.6))

@@ -4,7 +4,7 @@ import struct
 import numpy as np
 import pytest
 
-from book_utils.idx import IDXFormatError, parse_idx, read_idx
+from book_utils.data.idx import IDXFormatError, parse_idx, read_idx
 
 
 def idx_bytes(array: np.ndarray, type_code: int = 0x08) -> bytes:

@@ -1,38 +1,72 @@
 """Framework boundaries: `import book_utils` and its framework-free modules import neither
-TensorFlow nor PyTorch; TensorFlow modules never import PyTorch, and the other way round."""
+TensorFlow nor PyTorch; TensorFlow modules never import PyTorch, and the other way round.
+The family packages (book_utils.gan, .vae, .arm) import no framework until a name that needs
+one is used, so their NumPy-only modules import without TensorFlow or PyTorch."""
 
 import subprocess
 import sys
 
-FRAMEWORK_FREE = [
-    "book_utils", "book_utils.data", "book_utils.download", "book_utils.idx", "book_utils.toy",
-    "book_utils.repro", "book_utils.profiles", "book_utils.plotting", "book_utils.progress",
-    "book_utils.runs", "book_utils.source", "book_utils.corpus", "book_utils.cli",
-    "book_utils.metrics", "book_utils.baselines", "book_utils.classic", "book_utils.samplers",
-    "book_utils.text", "book_utils.modes", "book_utils.gan_math", "book_utils.vae_math",
-    "book_utils.arm_math", "book_utils.tiny_data", "book_utils.clusters",
+FAMILIES = ["book_utils.gan", "book_utils.vae", "book_utils.arm"]
+NUMPY_ONLY_IN_FAMILIES = [
+    "book_utils.gan.math", "book_utils.gan.modes", "book_utils.gan.clusters", "book_utils.vae.math",
+    "book_utils.arm.math", "book_utils.arm.text", "book_utils.arm.grammar",
 ]
-TENSORFLOW_ONLY = ["book_utils.gan", "book_utils.toy_gan", "book_utils.tiny_tf"]
-TORCH_ONLY = ["book_utils.vae", "book_utils.arm", "book_utils.toy_vae", "book_utils.tiny_torch"]
+FRAMEWORK_FREE = [
+    "book_utils", "book_utils.data", "book_utils.data.download", "book_utils.data.idx",
+    "book_utils.data.corpus", "book_utils.repro", "book_utils.profiles", "book_utils.plotting",
+    "book_utils.progress", "book_utils.runs", "book_utils.source", "book_utils.cli", "book_utils.metrics",
+    "book_utils.baselines", "book_utils.basics", "book_utils.basics.toy", "book_utils.basics.classic",
+    "book_utils.basics.samplers", "book_utils.basics.tiny_data", *FAMILIES, *NUMPY_ONLY_IN_FAMILIES,
+]
+TENSORFLOW_ONLY = ["book_utils.gan.training", "book_utils.gan.run", "book_utils.gan.augment",
+                   "book_utils.gan.toy", "book_utils.basics.tiny_tf"]
+TORCH_ONLY = ["book_utils.vae.train", "book_utils.vae.toy", "book_utils.arm.run", "book_utils.arm.made",
+              "book_utils.arm.charmodel", "book_utils.arm.sampling", "book_utils.basics.tiny_torch"]
 
 
-def frameworks_after_importing(modules: list[str]) -> list[str]:
-    code = ("import sys\n" + "".join(f"import {m}\n" for m in modules)
+def frameworks_after(code: str) -> list[str]:
+    code = ("import sys\n" + code
             + "print(' '.join(sorted(m for m in ('tensorflow', 'torch') if m in sys.modules)))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     return out.split()
+
+
+def frameworks_after_importing(modules: list[str]) -> list[str]:
+    return frameworks_after("".join(f"import {m}\n" for m in modules))
+
+
+def resolve_all(package: str) -> str:
+    """Code that reads every public name of a family package (each loads lazily)."""
+    return f"import {package} as pkg\nfor name in pkg.__all__:\n    getattr(pkg, name)\n"
 
 
 def test_core_modules_import_no_framework():
     assert frameworks_after_importing(FRAMEWORK_FREE) == []
 
 
+def test_family_packages_and_their_numpy_modules_import_no_framework():
+    for module in FAMILIES + NUMPY_ONLY_IN_FAMILIES:
+        assert frameworks_after_importing([module]) == [], module
+
+
+def test_family_packages_are_lazy():
+    # attribute access to a NumPy-only submodule and dir() load no framework; dir() lists the exports
+    code = ("import book_utils.arm as arm, book_utils.gan as gan, book_utils.vae as vae\n"
+            "mods = [gan.math, gan.modes, gan.clusters, vae.math, arm.math, arm.text, arm.grammar]\n"
+            "assert all(m.__name__.startswith('book_utils.') for m in mods)\n"
+            "assert {'GAN', 'train_run', 'run'} <= set(dir(gan)) and 'VAE' in dir(vae)\n"
+            "assert 'train_run' in dir(arm)\n")
+    assert frameworks_after(code) == []
+
+
 def test_tensorflow_modules_do_not_import_torch():
-    assert frameworks_after_importing(TENSORFLOW_ONLY) == ["tensorflow"]
+    assert frameworks_after(resolve_all("book_utils.gan")
+                            + "".join(f"import {m}\n" for m in TENSORFLOW_ONLY)) == ["tensorflow"]
 
 
 def test_torch_modules_do_not_import_tensorflow():
-    assert frameworks_after_importing(TORCH_ONLY) == ["torch"]
+    assert frameworks_after(resolve_all("book_utils.vae") + resolve_all("book_utils.arm")
+                            + "".join(f"import {m}\n" for m in TORCH_ONLY)) == ["torch"]
 
 
 def test_cli_help_imports_no_framework():

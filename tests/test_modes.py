@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from book_utils.modes import mode_coverage, nearest_mode
-from book_utils.toy import ring_centers, ring_of_gaussians
+from book_utils.basics.toy import ring_centers, ring_of_gaussians
+from book_utils.gan.modes import mode_coverage, nearest_mode
 
 CENTERS = ring_centers(8, 2.0)
 STD = 0.05

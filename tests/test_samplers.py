@@ -1,10 +1,10 @@
-"""Tests for book_utils.samplers: each sampler matches its target density."""
+"""Tests for book_utils.basics.samplers: each sampler matches its target density."""
 
 import numpy as np
 import pytest
 from scipy import stats
 
-from book_utils import samplers, toy
+from book_utils.basics import samplers, toy
 
 MIX = dict(means=(-2.0, 1.0, 3.0), stds=(0.5, 0.8, 0.3), weights=(0.3, 0.5, 0.2))
 

@@ -1,4 +1,4 @@
-"""Tests for book_utils.text: tokenizers, the n-gram model, cross-entropy and perplexity."""
+"""Tests for book_utils.arm.text: tokenizers, the n-gram model, cross-entropy and perplexity."""
 
 import math
 from collections import Counter
@@ -6,7 +6,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from book_utils import text as T
+from book_utils.arm import text as T
 
 SAMPLE = ("The cat sat on the mat.\n  The dog sat on the log; the cat saw the dog!\n"
           "Caf\u00e9 na\u00efve \u2014 \u201cquotes\u201d and tabs\tend.  ")

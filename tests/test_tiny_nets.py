@@ -1,4 +1,4 @@
-"""Tests for book_utils.tiny_tf and book_utils.tiny_torch: the same small network in two frameworks."""
+"""Tests for book_utils.basics.tiny_tf and .tiny_torch: the same small network in two frameworks."""
 
 import subprocess
 import sys
@@ -6,7 +6,7 @@ import sys
 import numpy as np
 import pytest
 
-from book_utils import tiny_tf, tiny_torch, toy
+from book_utils.basics import tiny_tf, tiny_torch, toy
 
 XOR_CENTRES = [[1, 1], [-1, -1], [1, -1], [-1, 1]]
 
@@ -63,9 +63,9 @@ def test_bad_input_is_refused(lib):
 def test_framework_modules_stay_apart():
     # samplers and text need no framework; tiny_torch must not pull in TensorFlow (tiny_tf's side is
     # the mirror image; checking it would cost a second TensorFlow import, ~8 s)
-    code = ("import sys\nimport book_utils.samplers, book_utils.text\n"
+    code = ("import sys\nimport book_utils.basics.samplers, book_utils.arm.text\n"
             "print(sorted(m for m in ('tensorflow', 'torch', 'keras') if m in sys.modules))\n"
-            "import book_utils.tiny_torch\n"
+            "import book_utils.basics.tiny_torch\n"
             "print(sorted(m for m in ('tensorflow', 'torch', 'keras') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split("\n")[:2] == ["[]", "['torch']"]

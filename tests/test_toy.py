@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from book_utils import toy
+from book_utils.basics import toy
 
 
 def test_ring_of_gaussians_shape_and_modes():

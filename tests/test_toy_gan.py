@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from book_utils.toy import ring_of_gaussians
-from book_utils.toy_gan import (
+from book_utils.basics.toy import ring_of_gaussians
+from book_utils.gan.toy import (
     GANConfig,
     MinibatchStd,
     ToyGAN,

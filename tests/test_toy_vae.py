@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import torch
 
-from book_utils.toy import ring_of_gaussians
-from book_utils.toy_vae import (
+from book_utils.basics.toy import ring_of_gaussians
+from book_utils.vae.toy import (
     ToyVAE,
     gaussian_kl,
     gaussian_nll,

@@ -1,10 +1,10 @@
-"""Tests for book_utils.vae_math (Section 4.2): exact linear-Gaussian model, ELBO gap, KL, estimators."""
+"""Tests for book_utils.vae.math (Section 4.2): exact linear-Gaussian model, ELBO gap, KL, estimators."""
 
 import numpy as np
 import pytest
 from scipy import integrate, stats
 
-from book_utils import vae_math as vm
+from book_utils.vae import math as vm
 
 
 def small_model(d=3, k=2, sigma=0.5, seed=0):

@@ -1,14 +1,45 @@
-"""Autoregressive models in PyTorch (section 3.3): a pixel MADE and a character GRU.
+"""The autoregressive family: Section 2.3's n-grams, Section 3.3's models, Section 4.3's mathematics.
+
+Importing this package imports no framework (and never TensorFlow). The PyTorch modules load on
+first use, so ``from book_utils.arm import train_run`` imports torch then, while the NumPy-only
+modules (``math``, ``text``, ``grammar``) never do.
+
+PyTorch (Section 3.3):
 
 - :mod:`book_utils.arm.made`: MADE, an exact-likelihood model of binary images;
 - :mod:`book_utils.arm.charmodel`: a character-level GRU language model;
 - :mod:`book_utils.arm.sampling`: temperature, top-k and nucleus (top-p) sampling;
-- :mod:`book_utils.arm.grammar`: a tiny probabilistic grammar with an exact entropy rate (NumPy);
 - :mod:`book_utils.arm.run`: ``train_run`` / ``evaluate_run`` / ``load`` for run directories.
 
-Importing this package imports PyTorch (never TensorFlow).
+NumPy only:
+
+- :mod:`book_utils.arm.grammar`: a tiny probabilistic grammar with an exact entropy rate;
+- :mod:`book_utils.arm.text`: tokenizers, the n-gram model, cross-entropy and perplexity (Section 2.3);
+- :mod:`book_utils.arm.math`: the chain rule, cross-entropy = MLE, perplexity, entropy rate (Section 4.3).
 """
 
-from book_utils.arm.run import evaluate_run, load, train_run
+from importlib import import_module as _import_module
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # for type checkers and editors only: at run time the names load lazily
+    from book_utils.arm.run import evaluate_run, load, train_run
+
+_EXPORTS = {"evaluate_run": "run", "load": "run", "train_run": "run"}
+_SUBMODULES = ("charmodel", "grammar", "made", "math", "run", "sampling", "text")
 
 __all__ = ["evaluate_run", "load", "train_run"]
+
+
+def __getattr__(name: str):
+    """PEP 562: import the submodule that defines ``name`` on first access."""
+    if name in _EXPORTS:
+        value = getattr(_import_module(f"{__name__}.{_EXPORTS[name]}"), name)
+        globals()[name] = value
+        return value
+    if name in _SUBMODULES:
+        return _import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__) | set(_SUBMODULES))

@@ -221,7 +221,7 @@ def _evaluate_pixel(out: Path, config: dict, checkpoint: dict) -> dict:
 # --- the character model -------------------------------------------------------------
 
 def _read_corpus(source: str) -> tuple[str, str]:
-    from book_utils.corpus import read_text
+    from book_utils.data.corpus import read_text
 
     text = read_text(source)
     return text, hashlib.sha256(text.encode()).hexdigest()
@@ -230,7 +230,7 @@ def _read_corpus(source: str) -> tuple[str, str]:
 def char_split(text: str, valid_fraction: float) -> tuple[CharVocab, np.ndarray, np.ndarray]:
     """Vocabulary of the whole text (train + validation ids use the same symbols), then the
     last ``valid_fraction`` of characters held out."""
-    from book_utils.corpus import split_text
+    from book_utils.data.corpus import split_text
 
     train, valid = split_text(text, valid_fraction)
     vocab = CharVocab(text)

@@ -44,8 +44,8 @@ def benchmark(steps: int = 60, dataset: str = "digits", seed: int = 0) -> dict:
     import numpy as np
     import tensorflow as tf
 
-    from book_utils.clusters import kmeans_clusters
     from book_utils.data import load
+    from book_utils.gan.clusters import kmeans_clusters
     from book_utils.gan.models import count_params
     from book_utils.gan.run import recipe
     from book_utils.gan.training import make_dataset

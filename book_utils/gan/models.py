@@ -10,7 +10,7 @@ Two families, one interface (images N x H x W x 1 in [-1, 1], latent noise N x D
 ``arch="auto"`` picks ``mlp`` for images of at most 16 x 16 pixels and ``dcgan`` above.
 
 With ``clusters=K`` (K > 0) both networks are *cluster-conditioned*: they take a second input,
-the index c in [0, K) of a k-means cluster of the training images (book_utils.clusters). The
+the index c in [0, K) of a k-means cluster of the training images (book_utils.gan.clusters). The
 generator appends a learnt 16-number embedding of c to the noise; the discriminator adds the
 projection term <embed(c), h> to its logit, h being its last hidden features (the projection
 discriminator of Miyato & Koyama, 2018).

@@ -6,7 +6,7 @@ generator, both Adam optimizers, the noise generator's state and the epoch count
 (see :meth:`GAN.checkpoint`). The data order of epoch e is a fixed function of
 (seed, e), so a resumed run sees the same batches an uninterrupted one would.
 
-A cluster-conditioned GAN (``GANConfig(clusters=K)``, see book_utils.clusters) trains on
+A cluster-conditioned GAN (``GANConfig(clusters=K)``, see book_utils.gan.clusters) trains on
 (image, k-means cluster) pairs and samples clusters as often as the training images fall in them.
 """
 
@@ -21,9 +21,9 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from book_utils.clusters import cluster_sizes, draw_clusters, kmeans_clusters  # noqa: E402
 from book_utils.gan import losses  # noqa: E402
 from book_utils.gan.augment import AUGMENTS, augment  # noqa: E402
+from book_utils.gan.clusters import cluster_sizes, draw_clusters, kmeans_clusters  # noqa: E402
 from book_utils.gan.models import discriminator_model, generator_model, pick_arch  # noqa: E402
 
 

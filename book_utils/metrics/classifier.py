@@ -156,7 +156,7 @@ def load_reference_data(dataset: str = "digits", view: str = "grey"):
 
 def _disk_path(dataset: str, view: str, config: dict) -> Path | None:
     from book_utils.data import DATASETS
-    from book_utils.download import default_cache_dir
+    from book_utils.data.download import default_cache_dir
 
     if str(dataset) not in DATASETS:
         return None  # a reader's .npz: cache in memory only
@@ -169,7 +169,7 @@ def reference_classifier(dataset: str = "digits", view: str = "grey",
     """The book's reference classifier for ``dataset`` (a name or .npz path), fitted once.
 
     Cached in memory, and for named datasets on disk under
-    ``book_utils.download.default_cache_dir()/metrics`` (written atomically; git-ignored).
+    ``book_utils.data.download.default_cache_dir()/metrics`` (written atomically; git-ignored).
     ``view="binary"`` fits it on the binarized images, for models of binarized data.
     """
     key = (str(dataset), view)

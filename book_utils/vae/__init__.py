@@ -1,23 +1,62 @@
-"""Chapter 5.2's VAE in PyTorch (this package imports torch; ``import book_utils`` does not).
+"""The VAE family: Section 3.2's toy VAE, Section 4.2's mathematics, Chapter 5.2's image VAE.
+
+Importing this package imports no framework. The PyTorch modules load on first use, so
+``from book_utils.vae import VAE, loss_function`` imports torch then, while the NumPy-only
+module ``math`` never does.
+
+PyTorch (Chapter 5.2, Section 3.2):
 
     model.py       Encoder, Decoder, VAE (Gaussian q(z|x), N(0, I) prior, Bernoulli p(x|z))
     loss.py        loss_function: the negative ELBO in nats, term by term
     likelihood.py  the ELBO and the importance-weighted bound on log p(x)
     data.py        binary images, a validation split from TRAIN, per-epoch binarization
     train.py       train_run / evaluate_run / load: the resumable run directory
+    toy.py         the small VAE on low-dimensional toy data of Section 3.2
+
+NumPy / SciPy only:
+
+    math.py        the exact linear-Gaussian model, the ELBO gap, KL formulas, gradient estimators
 
 The number of threads and OpenMP's wait policy are left to PyTorch; on a machine whose cores
 are busy with other work, ``OMP_WAIT_POLICY=PASSIVE`` (set before torch is imported) stops idle
 threads from spinning (book_utils/bench/vae_speed.py measures both).
 """
 
-from book_utils.vae.likelihood import importance_weighted_nll, iw_log_likelihood, negative_elbo
-from book_utils.vae.loss import check_binary, kl_divergence, loss_function, loss_terms, reconstruction_nll
-from book_utils.vae.model import VAE, Decoder, Encoder
-from book_utils.vae.train import Recipe, evaluate_run, load, make_recipe, train_run
+from importlib import import_module as _import_module
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # for type checkers and editors only: at run time the names load lazily
+    from book_utils.vae.likelihood import importance_weighted_nll, iw_log_likelihood, negative_elbo
+    from book_utils.vae.loss import check_binary, kl_divergence, loss_function, loss_terms, reconstruction_nll
+    from book_utils.vae.model import VAE, Decoder, Encoder
+    from book_utils.vae.train import Recipe, evaluate_run, load, make_recipe, train_run
+
+_EXPORTS = {
+    "importance_weighted_nll": "likelihood", "iw_log_likelihood": "likelihood", "negative_elbo": "likelihood",
+    "check_binary": "loss", "kl_divergence": "loss", "loss_function": "loss", "loss_terms": "loss",
+    "reconstruction_nll": "loss",
+    "VAE": "model", "Decoder": "model", "Encoder": "model",
+    "Recipe": "train", "evaluate_run": "train", "load": "train", "make_recipe": "train", "train_run": "train",
+}
+_SUBMODULES = ("data", "likelihood", "loss", "math", "model", "toy", "train")
 
 __all__ = [
     "VAE", "Decoder", "Encoder", "Recipe", "check_binary", "evaluate_run", "importance_weighted_nll",
     "iw_log_likelihood", "kl_divergence", "load", "loss_function", "loss_terms", "make_recipe",
     "negative_elbo", "reconstruction_nll", "train_run",
 ]
+
+
+def __getattr__(name: str):
+    """PEP 562: import the submodule that defines ``name`` on first access."""
+    if name in _EXPORTS:
+        value = getattr(_import_module(f"{__name__}.{_EXPORTS[name]}"), name)
+        globals()[name] = value
+        return value
+    if name in _SUBMODULES:
+        return _import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__) | set(_SUBMODULES))

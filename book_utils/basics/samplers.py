@@ -3,7 +3,7 @@
 A generative model is two things: a way to say how likely a point is (a
 density p(x)) and a way to draw new points from it (a sampler). This module
 builds both with nothing but NumPy, so Chapter 2 can check every step against
-the exact densities of :mod:`book_utils.toy`:
+the exact densities of :mod:`book_utils.basics.toy`:
 
 * :func:`inverse_cdf_sample`: turn uniform numbers into draws from any 1-D
   density given on a grid (numerical inverse of the cumulative distribution);
@@ -33,7 +33,7 @@ def _check_n(n) -> int:
 
 
 def gaussian_mixture_1d_cdf(x, means=(-2.0, 2.0), stds=(0.5, 0.5), weights=None):
-    """Exact cumulative distribution P(X <= x) of :func:`book_utils.toy.gaussian_mixture_1d`.
+    """Exact cumulative distribution P(X <= x) of :func:`book_utils.basics.toy.gaussian_mixture_1d`.
 
     ``x`` any shape; returns floats in [0, 1] of the same shape.
     """

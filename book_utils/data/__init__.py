@@ -8,6 +8,10 @@ Views (DESIGN.md's protocol):
 - ``raw``: the stored grey levels as uint8 (0..16 for digits, 0..255 otherwise);
 - ``binary``: float32 in {0, 1}, pixel >= half the maximum (``>= 8`` on digits);
 - ``signed``: float32 grey levels scaled to [-1, 1] (for GANs).
+
+Submodules: :mod:`book_utils.data.idx` (the IDX file format), :mod:`book_utils.data.download`
+(SHA-256-checked downloads and the cache folder), :mod:`book_utils.data.corpus` (text corpora read
+from this machine). No framework is imported.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from book_utils.idx import read_idx
+from book_utils.data.idx import read_idx
 
 VIEWS = ("raw", "binary", "signed")
 SPLIT_SEED = 0
@@ -94,7 +98,7 @@ def _load_digits(**_):
 
 def _idx_loader(name):
     def load(cache_dir=None, **_):
-        from book_utils.download import fetch_dataset_files
+        from book_utils.data.download import fetch_dataset_files
 
         paths = fetch_dataset_files(name, cache_dir=cache_dir)
         arrays = {key: read_idx(path) for key, path in paths.items()}

@@ -1,5 +1,5 @@
-"""Input checks shared by the two twins of Section 2.2, :mod:`book_utils.tiny_tf` and
-:mod:`book_utils.tiny_torch` (NumPy only, so both frameworks' modules can use it)."""
+"""Input checks shared by the two twins of Section 2.2, :mod:`book_utils.basics.tiny_tf` and
+:mod:`book_utils.basics.tiny_torch` (NumPy only, so both frameworks' modules can use it)."""
 
 from __future__ import annotations
 

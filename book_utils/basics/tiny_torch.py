@@ -1,7 +1,7 @@
 """The small classifier of Section 2.2 in PyTorch (this module imports PyTorch only).
 
 A multilayer perceptron for two-class problems on points in the plane:
-in_dim -> hidden[0] -> ... -> hidden[-1] -> 1 logit. :mod:`book_utils.tiny_tf`
+in_dim -> hidden[0] -> ... -> hidden[-1] -> 1 logit. :mod:`book_utils.basics.tiny_tf`
 builds the same network in TensorFlow/Keras with the same names, the same
 initialisation (Glorot-uniform weights, zero biases), loss, optimiser and
 schedule, so the two can be compared line by line.
@@ -13,7 +13,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from book_utils.tiny_data import check_schedule, check_two_class_data
+from book_utils.basics.tiny_data import check_schedule, check_two_class_data
 
 ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "linear": nn.Identity}
 

@@ -58,7 +58,7 @@ def default_cache_dir() -> Path:
     """``$BOOK_DATA`` if set, else the repository's ``data/`` folder (else ~/.cache/genai-book)."""
     if os.environ.get("BOOK_DATA"):
         return Path(os.environ["BOOK_DATA"]).expanduser()
-    repo_data = Path(__file__).resolve().parent.parent / "data"
+    repo_data = Path(__file__).resolve().parent.parent.parent / "data"  # book_utils/data/download.py -> repo
     if repo_data.is_dir() and os.access(repo_data, os.W_OK):
         return repo_data
     return Path.home() / ".cache" / "genai-book"

@@ -1,6 +1,6 @@
 """The small classifier of Section 2.2 in TensorFlow / Keras 3 (this module imports TensorFlow only).
 
-The same multilayer perceptron as :mod:`book_utils.tiny_torch`, with the same
+The same multilayer perceptron as :mod:`book_utils.basics.tiny_torch`, with the same
 function names: in_dim -> hidden[0] -> ... -> 1 logit, Glorot-uniform weights
 and zero biases (Keras' defaults), Adam on binary cross-entropy from logits,
 shuffled minibatches.
@@ -15,7 +15,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from book_utils.tiny_data import check_schedule, check_two_class_data  # noqa: E402
+from book_utils.basics.tiny_data import check_schedule, check_two_class_data  # noqa: E402
 
 keras = tf.keras  # Keras 3 running on the TensorFlow backend
 

@@ -11,7 +11,7 @@ For two *known* 1-D densities ``p_data`` and ``p_g`` this module computes
   features) from samples, to compare with D*.
 
 Densities are Python callables mapping an array of x values to an array of
-densities of the same shape (e.g. ``book_utils.toy.gaussian_mixture_1d_pdf``).
+densities of the same shape (e.g. ``book_utils.basics.toy.gaussian_mixture_1d_pdf``).
 All logarithms are natural (nats).
 """
 
