@@ -10,7 +10,8 @@ PyTorch (Chapter 5.2, Section 3.2):
     loss.py        loss_function: the negative ELBO in nats, term by term
     likelihood.py  the ELBO and the importance-weighted bound on log p(x)
     data.py        binary images, a validation split from TRAIN, per-epoch binarization
-    train.py       train_run / evaluate_run / load: the resumable run directory
+    config.py      VAEConfig and the recipes (framework-free)
+    run.py         the VAE in the run lifecycle: train_epoch, VAETrainer, train_run
     toy.py         the small VAE on low-dimensional toy data of Section 3.2
 
 NumPy / SciPy only:
@@ -26,23 +27,24 @@ from importlib import import_module as _import_module
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # for type checkers and editors only: at run time the names load lazily
+    from book_utils.vae.config import VAEConfig
     from book_utils.vae.likelihood import importance_weighted_nll, iw_log_likelihood, negative_elbo
     from book_utils.vae.loss import check_binary, kl_divergence, loss_function, loss_terms, reconstruction_nll
     from book_utils.vae.model import VAE, Decoder, Encoder
-    from book_utils.vae.train import Recipe, evaluate_run, load, make_recipe, train_run
+    from book_utils.vae.run import VAETrainer, train_run
 
 _EXPORTS = {
     "importance_weighted_nll": "likelihood", "iw_log_likelihood": "likelihood", "negative_elbo": "likelihood",
     "check_binary": "loss", "kl_divergence": "loss", "loss_function": "loss", "loss_terms": "loss",
     "reconstruction_nll": "loss",
     "VAE": "model", "Decoder": "model", "Encoder": "model",
-    "Recipe": "train", "evaluate_run": "train", "load": "train", "make_recipe": "train", "train_run": "train",
+    "VAEConfig": "config", "VAETrainer": "run", "train_run": "run",
 }
-_SUBMODULES = ("data", "likelihood", "loss", "math", "model", "toy", "train")
+_SUBMODULES = ("config", "data", "likelihood", "loss", "math", "model", "run", "toy")
 
 __all__ = [
-    "VAE", "Decoder", "Encoder", "Recipe", "check_binary", "evaluate_run", "importance_weighted_nll",
-    "iw_log_likelihood", "kl_divergence", "load", "loss_function", "loss_terms", "make_recipe",
+    "VAE", "VAEConfig", "VAETrainer", "Decoder", "Encoder", "check_binary", "importance_weighted_nll",
+    "iw_log_likelihood", "kl_divergence", "loss_function", "loss_terms",
     "negative_elbo", "reconstruction_nll", "train_run",
 ]
 

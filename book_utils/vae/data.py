@@ -13,6 +13,7 @@ import numpy as np
 import torch
 
 from book_utils.data import binarize, load
+from book_utils.errors import ConfigError
 
 VAL_SEED = 0
 AUGMENTATIONS = ("fixed", "dynamic", "soft")
@@ -37,11 +38,9 @@ class VAEData:
 def load_vae_data(dataset: str, val_fraction: float = 0.1) -> VAEData:
     """Load ``dataset`` (name or .npz path) for the VAE; ``val_fraction`` of TRAIN becomes validation."""
     if not 0.0 < val_fraction < 0.5:
-        raise ValueError(f"val_fraction must be in (0, 0.5), got {val_fraction}")
+        raise ConfigError(f"val_fraction must be in (0, 0.5), got {val_fraction}")
     ds = load(dataset, view="raw")
     max_value = ds.max_value
-    if int(np.max(ds.x_train)) <= 1:  # an .npz that is already binary (0/1) would binarize to all zeros
-        max_value = 1
     order = np.random.default_rng(VAL_SEED).permutation(len(ds.x_train))
     n_val = max(1, int(round(val_fraction * len(order))))
     train_raw, val_raw = ds.x_train[order[n_val:]], ds.x_train[order[:n_val]]

@@ -71,11 +71,19 @@ def negative_elbo(model, x: torch.Tensor, samples: int = 10,
 
 
 def importance_weighted_nll(model, x: torch.Tensor, k: int = 1000, batch_size: int = 100, seed: int = 0,
-             chunk: int = 250) -> float:
-    """Mean importance-weighted -log p(x) over a dataset, nats per image (fixed seed: reproducible)."""
+             chunk: int = 250, progress: bool = False) -> float:
+    """Mean importance-weighted -log p(x) over a dataset, nats per image (fixed seed: reproducible).
+
+    ``progress`` shows a bar over the batches (worth it for 28 x 28 images and k in the thousands).
+    """
     generator = torch.Generator(device=_device(model)).manual_seed(seed)
+    starts = range(0, len(x), batch_size)
+    if progress:
+        from book_utils.progress import progress as progress_bar
+
+        starts = progress_bar(starts, desc=f"log p(x), k = {k}", leave=False)
     total = 0.0
-    for start in range(0, len(x), batch_size):
+    for start in starts:
         batch = x[start:start + batch_size]
         total += -iw_log_likelihood(model, batch, k, chunk, generator).sum().item()
     return total / len(x)
