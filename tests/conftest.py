@@ -4,6 +4,8 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+import pytest  # noqa: E402
+
 
 @pytest.fixture
 def kill_after_checkpoint(monkeypatch):
