@@ -47,12 +47,20 @@ def test_run_dir_create_resume_and_refuse(tmp_path):
     out = tmp_path / "run"
     path, resuming = runs.prepare_run_dir(out, "gan", {"epochs": 3})
     assert path == out and not resuming and runs.read_run(out)["model"] == "gan"
+    (out / "checkpoints" / "epoch-000001").mkdir(parents=True)       # something was trained
     assert runs.prepare_run_dir(out, "gan", {"epochs": 3}) == (out, True)
     with pytest.raises(runs.RunDirError, match="holds a 'gan' run, not a 'vae' run"):
         runs.prepare_run_dir(out, "vae", {"epochs": 3})
     with pytest.raises(runs.RunDirError, match="another configuration"):
         runs.prepare_run_dir(out, "gan", {"epochs": 5})
     assert runs.read_run(out)["config"] == {"epochs": 3}
+
+
+def test_a_start_that_trained_nothing_takes_the_corrected_options(tmp_path):
+    out = tmp_path / "run"
+    runs.prepare_run_dir(out, "gan", {"batch_size": 5000})
+    assert runs.prepare_run_dir(out, "gan", {"batch_size": 64}) == (out, False)
+    assert runs.read_run(out)["config"] == {"batch_size": 64}
 
 
 def test_run_dir_refuses_foreign_folder_and_file(tmp_path):

@@ -9,21 +9,20 @@ import torch
 
 from book_utils import cli
 from book_utils.data import DatasetError
-from book_utils.runs import RunDirError, load_json
+from book_utils.errors import CheckpointError, ConfigError
+from book_utils.runs import RunDirError, checkpoint_folders, load, load_json, read_history
 from book_utils.vae import (
     VAE,
     importance_weighted_nll,
     iw_log_likelihood,
     kl_divergence,
-    load,
     loss_function,
     negative_elbo,
-    train,
     train_run,
 )
 
 TINY = dict(epochs=3, batch_size=16, latent_dim=2, hidden=(16,), eval_k=8, warmup_epochs=2,
-            checkpoint_every=1, progress=False, device="cpu")
+            checkpoint_every=1, progress=False)
 
 
 @pytest.fixture(scope="module")
@@ -154,44 +153,35 @@ def test_same_seed_same_run_and_load_round_trip(tmp_path, npz_path):
     a = train_run(tmp_path / "a", npz_path, seed=3, **TINY)
     b = train_run(tmp_path / "b", npz_path, seed=3, **TINY)
     assert_same_weights(model_tensors(tmp_path / "a"), model_tensors(tmp_path / "b"))
-    for key in ("test_neg_elbo", "test_nll_iw", "best_epoch"):
-        assert a[key] == b[key]
+    assert a["test_nll"] == b["test_nll"] and a["details"] == b["details"]
+    assert a["test_nll_kind"] == "importance-weighted bound, k = 8"
     samples = np.load(tmp_path / "a" / "samples.npy")
     np.testing.assert_array_equal(samples, np.load(tmp_path / "b" / "samples.npy"))
-    assert samples.shape == (1000, 28, 28) and set(np.unique(samples)) <= {0.0, 1.0}
-    for name in ("losses.png", "samples.png", "metrics.json", "checkpoint.pt"):
+    assert samples.shape == (1000, 28, 28) and samples.dtype == np.float32
+    assert set(np.unique(samples)) <= {0, 1}
+    for name in ("losses.png", "samples.png", "metrics.json", "run.json"):
         assert (tmp_path / "a" / name).stat().st_size > 0
     model = load(tmp_path / "a")
     assert isinstance(model, VAE) and model.latent_dim == 2 and not model.training
     x = torch.from_numpy((np.load(npz_path)["x_test"] >= 128).astype(np.float32))
-    assert importance_weighted_nll(model, x, k=8, seed=0) == pytest.approx(a["test_nll_iw"], rel=1e-5)
-    assert load_json(tmp_path / "a" / "metrics.json")["test_nll_iw"] == pytest.approx(a["test_nll_iw"])
+    assert importance_weighted_nll(model, x, k=8, seed=0) == pytest.approx(a["test_nll"], rel=1e-5)
+    assert load_json(tmp_path / "a" / "metrics.json")["test_nll"] == pytest.approx(a["test_nll"])
 
 
-def test_resume_after_kill_matches_uninterrupted_run(tmp_path, npz_path, monkeypatch):
+def test_resume_after_kill_matches_uninterrupted_run(tmp_path, npz_path, kill_after_checkpoint):
     options = dict(TINY, epochs=4)
     full = train_run(tmp_path / "full", npz_path, **options)
-    real_save = train.save_checkpoint
-    calls = []
-
-    def killed_after_two_epochs(path, state):
-        real_save(path, state)
-        calls.append(state["epoch"])
-        if len(calls) == 2:
-            raise KeyboardInterrupt("killed")
-
-    monkeypatch.setattr(train, "save_checkpoint", killed_after_two_epochs)
+    saved = kill_after_checkpoint(2)
     with pytest.raises(KeyboardInterrupt):
         train_run(tmp_path / "resumed", npz_path, **options)
-    assert not (tmp_path / "resumed" / "metrics.json").exists()
-    monkeypatch.setattr(train, "save_checkpoint", real_save)
+    assert saved == [1, 2] and not (tmp_path / "resumed" / "metrics.json").exists()
     resumed = train_run(tmp_path / "resumed", npz_path, **options)
     assert_same_weights(model_tensors(tmp_path / "full"), model_tensors(tmp_path / "resumed"))
-    assert resumed["test_nll_iw"] == full["test_nll_iw"]
-    history = train.read_checkpoint(tmp_path / "resumed")["history"]
-    assert history == train.read_checkpoint(tmp_path / "full")["history"]
+    assert resumed["test_nll"] == full["test_nll"]
+    assert read_history(tmp_path / "resumed") == read_history(tmp_path / "full")
     # a finished run is not trained again
-    assert train_run(tmp_path / "resumed", npz_path, **options)["test_nll_iw"] == full["test_nll_iw"]
+    assert train_run(tmp_path / "resumed", npz_path, **options)["test_nll"] == full["test_nll"]
+    assert saved == [1, 2, 3, 4]
 
 
 # --- bad input --------------------------------------------------------------------------------
@@ -199,6 +189,7 @@ def test_resume_after_kill_matches_uninterrupted_run(tmp_path, npz_path, monkeyp
 def test_unknown_dataset_is_refused(tmp_path, capsys):
     with pytest.raises(DatasetError, match="unknown dataset 'digitz'"):
         train_run(tmp_path / "run", "digitz", **TINY)
+    assert not (tmp_path / "run").exists()
     assert cli.main(["train", "vae", "--dataset", "digitz", "--out", str(tmp_path / "run")]) == 2
     assert "unknown dataset" in capsys.readouterr().err
 
@@ -216,16 +207,10 @@ def test_grey_levels_are_refused_by_the_bernoulli_likelihood():
 
 def test_another_configuration_is_refused_and_nothing_is_changed(tmp_path, npz_path):
     train_run(tmp_path / "run", npz_path, **TINY)
-    before = (tmp_path / "run" / "checkpoint.pt").read_bytes()
+    before = {p: p.read_bytes() for p in (tmp_path / "run").rglob("*") if p.is_file()}
     with pytest.raises(RunDirError, match="another configuration"):
         train_run(tmp_path / "run", npz_path, **dict(TINY, latent_dim=3))
-    assert (tmp_path / "run" / "checkpoint.pt").read_bytes() == before
-    # a checkpoint that does not belong to the run directory's configuration
-    other = dict(TINY, latent_dim=3)
-    train_run(tmp_path / "other", npz_path, **other)
-    (tmp_path / "run" / "checkpoint.pt").write_bytes((tmp_path / "other" / "checkpoint.pt").read_bytes())
-    with pytest.raises(RunDirError, match="another configuration"):
-        load(tmp_path / "run")
+    assert {p: p.read_bytes() for p in (tmp_path / "run").rglob("*") if p.is_file()} == before
 
 
 class RunsCodeWhenUnpickled:
@@ -234,16 +219,19 @@ class RunsCodeWhenUnpickled:
 
 
 def test_checkpoint_cannot_run_code(tmp_path, npz_path):
-    train_run(tmp_path / "run", npz_path, **TINY)
-    state = train.read_checkpoint(tmp_path / "run")
+    train_run(tmp_path / "run", npz_path, **dict(TINY, checkpoint_every=10))
+    (folder,) = checkpoint_folders(tmp_path / "run")
+    state = torch.load(folder / "vae.pt", weights_only=True)
     state["payload"] = RunsCodeWhenUnpickled()
-    torch.save(state, tmp_path / "run" / "checkpoint.pt")
-    with pytest.raises(Exception, match="weights_only"):
+    torch.save(state, folder / "vae.pt")
+    with pytest.raises(CheckpointError, match="vae.pt is damaged or not a checkpoint"):
         load(tmp_path / "run")
 
 
 def test_nan_loss_stops_with_a_clear_message_and_keeps_the_checkpoint(tmp_path, npz_path, monkeypatch):
-    real_terms = train.loss_terms
+    from book_utils.vae import run as vae_run
+
+    real_terms = vae_run.loss_terms
     epochs_seen = []
 
     def nan_in_second_epoch(recon, x, mu, logvar):
@@ -253,11 +241,19 @@ def test_nan_loss_stops_with_a_clear_message_and_keeps_the_checkpoint(tmp_path, 
         epochs_seen.append(1)
         return rec, kl
 
-    monkeypatch.setattr(train, "loss_terms", nan_in_second_epoch)
+    monkeypatch.setattr(vae_run, "loss_terms", nan_in_second_epoch)
     with pytest.raises(FloatingPointError, match="epoch 2.*checkpoint"):
         train_run(tmp_path / "run", npz_path, **TINY)
-    assert train.read_checkpoint(tmp_path / "run")["epoch"] == 1
-    assert isinstance(load(tmp_path / "run"), VAE)
+    assert [f.name for f in checkpoint_folders(tmp_path / "run")] == ["epoch-000001"]
+    assert read_history(tmp_path / "run")["loss"][0] > 0
+
+
+def test_a_one_image_dataset_is_refused_before_anything_is_written(tmp_path):
+    path = tmp_path / "one.npz"
+    np.savez(path, x_train=np.full((1, 8, 8), 255, np.uint8))
+    with pytest.raises(ConfigError, match="at least 2 images"):
+        train_run(tmp_path / "run", str(path), **TINY)
+    assert not (tmp_path / "run").exists()
 
 
 def test_data_keeps_the_protocol_test_split_and_validates_on_train_only():
@@ -282,6 +278,5 @@ def test_data_keeps_the_protocol_test_split_and_validates_on_train_only():
 
 def test_short_runs_still_finish_warm_up_and_keep_a_best_epoch(tmp_path, npz_path):
     metrics = train_run(tmp_path / "run", npz_path, **dict(TINY, epochs=4, warmup_epochs=50))
-    history = train.read_checkpoint(tmp_path / "run")["history"]
-    assert history["beta"] == [0.5, 1.0, 1.0, 1.0]   # warm-up shortened to half the epochs
-    assert metrics["best_epoch"] >= 2
+    assert read_history(tmp_path / "run")["beta"] == [0.5, 1.0, 1.0, 1.0]   # warm-up shortened to half
+    assert metrics["details"]["best_epoch"] >= 2

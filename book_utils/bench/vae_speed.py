@@ -32,11 +32,13 @@ WAIT_POLICY = os.environ.get("OMP_WAIT_POLICY", "default")
 import torch  # noqa: E402
 from torch import nn  # noqa: E402
 
+from book_utils.runs.config import make_config  # noqa: E402
+from book_utils.vae.config import VAEConfig, recipe  # noqa: E402
 from book_utils.vae.data import binarize_epoch, load_vae_data  # noqa: E402
 from book_utils.vae.likelihood import importance_weighted_nll, iw_log_likelihood  # noqa: E402
 from book_utils.vae.loss import kl_divergence, reconstruction_nll  # noqa: E402
 from book_utils.vae.model import VAE  # noqa: E402
-from book_utils.vae.train import cosine_lr, kl_weight, make_recipe, train_epoch  # noqa: E402
+from book_utils.vae.run import cosine_lr, kl_weight, train_epoch  # noqa: E402
 
 
 class ClassicVAE(nn.Module):
@@ -118,8 +120,8 @@ def main(argv=None) -> dict:
     args = parser.parse_args(argv)
 
     data = load_vae_data(args.dataset)
-    recipe = make_recipe(args.dataset, data.image_shape, seed=args.seed)
-    epochs = args.epochs or recipe.epochs
+    config = make_config(VAEConfig, recipe(data.image_shape), {"seed": args.seed}, model="vae")
+    epochs = args.epochs or config.epochs
     test = data.test
     train_fixed = (data.train_grey >= data.max_value / 2).float()
     results: dict = {"dataset": args.dataset, "epochs": epochs, "k": args.k,
@@ -128,17 +130,17 @@ def main(argv=None) -> dict:
 
     # 1. the book's VAE vs the classic examples VAE, same data and epochs
     torch.manual_seed(args.seed)
-    book = VAE(data.image_shape, recipe.latent_dim, recipe.hidden, recipe.dropout)
-    opt = torch.optim.Adam(book.parameters(), lr=recipe.lr)
-    steps = math.ceil(len(data.train_grey) / recipe.batch_size)
+    book = VAE(data.image_shape, config.latent_dim, config.hidden, config.dropout)
+    opt = torch.optim.Adam(book.parameters(), lr=config.lr)
+    steps = math.ceil(len(data.train_grey) / config.batch_size)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, cosine_lr(epochs * steps))
     gen = torch.Generator().manual_seed(args.seed)
 
     def train_book():
         for epoch in range(epochs):
-            images = binarize_epoch(data.train_grey, data.max_value, recipe.augment, gen, recipe.softness)
-            beta = kl_weight(epoch, min(recipe.warmup_epochs, epochs // 2))
-            train_epoch(book, opt, sched, images, recipe.batch_size, beta, gen)
+            images = binarize_epoch(data.train_grey, data.max_value, config.augment, gen, config.softness)
+            beta = kl_weight(epoch, min(config.warmup_epochs, epochs // 2))
+            train_epoch(book, opt, sched, images, config.batch_size, beta, gen)
 
     _, cpu, wall = clock(train_book)
     nll = importance_weighted_nll(book.eval(), test, k=args.k)
@@ -171,8 +173,8 @@ def main(argv=None) -> dict:
     before = torch.get_num_threads()
     for n in args.threads:
         torch.set_num_threads(n)
-        fixed = binarize_epoch(data.train_grey, data.max_value, recipe.augment, gen, recipe.softness)
-        _, cpu_t, wall_t = clock(lambda: [train_epoch(book, opt, sched, fixed, recipe.batch_size, 1.0, gen)  # noqa: B023
+        fixed = binarize_epoch(data.train_grey, data.max_value, config.augment, gen, config.softness)
+        _, cpu_t, wall_t = clock(lambda: [train_epoch(book, opt, sched, fixed, config.batch_size, 1.0, gen)  # noqa: B023
                                           for _ in range(3)])
         _, cpu_e, wall_e = clock(lambda: importance_weighted_nll(book, x, k=k))
         threads[n] = {"train_epoch_cpu_s": cpu_t / 3, "train_epoch_wall_s": wall_t / 3,

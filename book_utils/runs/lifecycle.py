@@ -296,7 +296,8 @@ def _finish(out: Path, fam: Family, trainer: Trainer, state: dict, plan: Plan) -
                "parameters": result.parameters,
                "train_seconds": state["train_seconds"], "train_cpu_seconds": state["train_cpu_seconds"],
                "test_nll": result.test_nll, "test_nll_kind": result.test_nll_kind}
-    metrics.update(_sample_metrics(result.samples, plan.data, fam.sample_view))
+    view = "text" if plan.data.get("kind") == "text" else fam.sample_view   # arm: pixel or text runs
+    metrics.update(_sample_metrics(result.samples, plan.data, view))
     metrics["details"] = result.details
     _write_metrics(out, metrics)
     return load_json(out / "metrics.json")

@@ -36,8 +36,11 @@ def data_reference(source: str | Path, named, kind: str = "images") -> dict:
         return {"kind": kind, "name": key}
     path = Path(key).expanduser().resolve()
     if not path.is_file():
-        raise RunDirError(f"{key}: no such file (or it is a directory); give an existing file or one of: "
-                          f"{', '.join(named)}")
+        from book_utils.data import DatasetError
+
+        what = "a directory" if path.is_dir() else "no such file"
+        raise DatasetError(f"unknown dataset {key!r} ({what}): choose one of {', '.join(named)} or give "
+                           "the path of an existing file")
     return {"kind": kind, "name": path.stem, "path": str(path), "sha256": sha256_file(path)}
 
 

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 
 from book_utils.data import DATASETS
-from book_utils.runs import Evaluation, Plan, data_reference, data_source
+from book_utils.runs import Evaluation, Plan, data_reference
 from book_utils.runs.config import make_config, require
 from book_utils.runs.lifecycle import N_SAMPLES
 from book_utils.runs.torch_io import (
@@ -29,6 +29,7 @@ from book_utils.runs.torch_io import (
 from book_utils.vae.config import VAEConfig, recipe
 from book_utils.vae.data import binarize_epoch, load_vae_data
 from book_utils.vae.likelihood import importance_weighted_nll, negative_elbo
+from book_utils.vae.loss import loss_terms
 from book_utils.vae.model import VAE
 
 STATE_FILE = "vae.pt"
@@ -46,8 +47,6 @@ def cosine_lr(total_steps: int):
 
 def train_epoch(model, optimizer, scheduler, images, batch_size, beta, generator) -> dict[str, float]:
     """One pass over ``images`` (N, H, W) binary; returns mean reconstruction, KL, loss (nats)."""
-    from book_utils.vae.loss import loss_terms
-
     model.train()
     order = torch.randperm(len(images), generator=generator, device=images.device)
     sums = {"reconstruction": 0.0, "kl": 0.0}
@@ -149,8 +148,8 @@ class VAEFamily:
         require(text is None, "--text belongs to the arm model's character runs; a VAE trains on images "
                               "(--dataset)")
         make_config(VAEConfig, {}, options, model="vae")        # the options, before loading any data
+        data = load_vae_data(str(dataset), options.get("val_fraction", VAEConfig.val_fraction))
         reference = data_reference(dataset, DATASETS)
-        data = load_vae_data(data_source(reference), options.get("val_fraction", VAEConfig.val_fraction))
         config = make_config(VAEConfig, recipe(data.image_shape), options, model="vae")
         n = len(data.train_grey)
         require(n >= 1, f"{reference['name']}: no training image is left after holding out "
