@@ -8,24 +8,16 @@ that moved or changed instead of scoring against other data.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import tempfile
 from pathlib import Path
 
+from book_utils.data.download import sha256_of
 from book_utils.errors import RunDirError
 from book_utils.runs.files import jsonable, load_json, save_json
 
 RUN_FILE = "run.json"
 FORMAT = 2          # the run-directory format this book writes (README, "The run directory")
-
-
-def sha256_file(path: str | Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def data_reference(source: str | Path, named, kind: str = "images") -> dict:
@@ -41,7 +33,7 @@ def data_reference(source: str | Path, named, kind: str = "images") -> dict:
         what = "a directory" if path.is_dir() else "no such file"
         raise DatasetError(f"unknown dataset {key!r} ({what}): choose one of {', '.join(named)} or give "
                            "the path of an existing file")
-    return {"kind": kind, "name": path.stem, "path": str(path), "sha256": sha256_file(path)}
+    return {"kind": kind, "name": path.stem, "path": str(path), "sha256": sha256_of(path)}
 
 
 def data_source(reference: dict) -> str:
@@ -52,7 +44,7 @@ def data_source(reference: dict) -> str:
     if not path.is_file():
         raise RunDirError(f"this run was trained on {path}, which no longer exists; put the file back "
                           "there to evaluate or resume it")
-    if sha256_file(path) != reference["sha256"]:
+    if sha256_of(path) != reference["sha256"]:
         raise RunDirError(f"this run was trained on {path}, which has changed since (its SHA-256 "
                           "differs); restore the original file to evaluate or resume the run")
     return str(path)
