@@ -5,6 +5,12 @@ outputs show: offline data, CPU, minutes. ``full`` is the paper-scale run.
 A notebook picks its numbers with :func:`pick`::
 
     EPOCHS = pick(quick=40, full=200)
+
+Smoke mode (``BOOK_SMOKE=1``, see :func:`smoke_mode`) runs the ``full`` profile's code path at
+toy scale so that a CPU can check every notebook at full scale's shapes in minutes
+(``make smoke``): ``pick`` then returns the ``smoke=`` value where one is given::
+
+    EPOCHS = pick(quick=40, full=200, smoke=2)
 """
 
 from __future__ import annotations
@@ -13,6 +19,9 @@ import os
 
 PROFILES = ("quick", "full")
 ENV_VAR = "BOOK_PROFILE"
+SMOKE_VAR = "BOOK_SMOKE"
+_NO = ("", "0", "false", "no")         # as book_utils.data and book_utils.runs read it
+_NOT_GIVEN = object()
 
 
 def check_profile(name: str) -> str:
@@ -30,7 +39,18 @@ def active_profile() -> str:
     return check_profile(os.environ.get(ENV_VAR, "").strip().lower() or "quick")
 
 
-def pick(*, quick, full, profile: str | None = None):
-    """Return the value for the active profile (or for ``profile`` if given)."""
+def smoke_mode() -> bool:
+    """True when ``$BOOK_SMOKE`` is set to anything but "", 0, false or no."""
+    return os.environ.get(SMOKE_VAR, "").strip().lower() not in _NO
+
+
+def pick(*, quick, full, smoke=_NOT_GIVEN, profile: str | None = None):
+    """Return the value for the active profile (or for ``profile`` if given).
+
+    ``smoke`` (optional) replaces ``full`` in :func:`smoke_mode`: give it where the full value
+    would take more than about 30 s on a CPU. The quick profile never uses it.
+    """
     name = check_profile(profile) if profile is not None else active_profile()
-    return quick if name == "quick" else full
+    if name == "quick":
+        return quick
+    return smoke if smoke is not _NOT_GIVEN and smoke_mode() else full

@@ -16,7 +16,8 @@ FRAMEWORK_FREE = [
     "book_utils.data.corpus", "book_utils.repro", "book_utils.profiles", "book_utils.plotting",
     "book_utils.progress", "book_utils.runs", "book_utils.source", "book_utils.cli", "book_utils.metrics",
     "book_utils.baselines", "book_utils.basics", "book_utils.basics.toy", "book_utils.basics.classic",
-    "book_utils.basics.samplers", "book_utils.basics.tiny_data", *FAMILIES, *NUMPY_ONLY_IN_FAMILIES,
+    "book_utils.basics.samplers", "book_utils.basics.tiny_data", "book_utils.notebook", *FAMILIES,
+    *NUMPY_ONLY_IN_FAMILIES,
 ]
 TENSORFLOW_ONLY = ["book_utils.gan.training", "book_utils.gan.run", "book_utils.gan.augment",
                    "book_utils.gan.toy", "book_utils.basics.tiny_tf"]
