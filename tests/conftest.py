@@ -1,4 +1,4 @@
-"""Shared test set-up: quiet TensorFlow, and the markers `tf`, `torch` and `slow` (pyproject.toml).
+"""Shared test set-up: quiet TensorFlow, shared fixtures, markers `tf`, `torch`, `slow` (pyproject.toml).
 
 Nothing here touches the network.
 
@@ -115,3 +115,27 @@ def pytest_collection_modifyitems(config, items):
         if module in seen and not partial and names - seen[module]:
             warnings.warn(f"tests/conftest.py SLOW_TESTS names tests {sorted(names - seen[module])} "
                           f"that {module} no longer has", pytest.PytestConfigWarning, stacklevel=1)
+
+
+@pytest.fixture
+def kill_after_checkpoint(monkeypatch):
+    """``kill_after_checkpoint(n)``: the runs started next stop with KeyboardInterrupt right after their
+    n-th checkpoint is written, as if the process had been killed there. Returns the list of the
+    epochs checkpointed so far (it keeps growing when the run is resumed)."""
+    from book_utils.runs import lifecycle
+
+    real_save = lifecycle.save_checkpoint
+    saved: list[int] = []
+
+    def arm(n: int) -> list[int]:
+        def save_then_maybe_die(out, trainer, state):
+            path = real_save(out, trainer, state)
+            saved.append(state["epoch"])
+            if len(saved) == n:
+                raise KeyboardInterrupt("simulated kill right after a checkpoint")
+            return path
+
+        monkeypatch.setattr(lifecycle, "save_checkpoint", save_then_maybe_die)
+        return saved
+
+    return arm
