@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import logsumexp
 
-from book_utils.metrics._checks import check_images, flatten
+from book_utils.metrics.checks import check_images, flatten
 
 
 class PCAKDESampler:

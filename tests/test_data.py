@@ -82,3 +82,131 @@ def test_npz_that_is_not_an_npz(tmp_path):
 def test_missing_npz():
     with pytest.raises(data.DatasetError, match="no such file"):
         data.load("/nonexistent/dir/images.npz")
+
+
+def test_dataset_error_is_a_book_error():
+    from book_utils.errors import BookError
+
+    assert issubclass(data.DatasetError, BookError) and issubclass(data.DatasetError, ValueError)
+
+
+def test_binary_npz_keeps_its_ones_in_every_view(tmp_path):
+    x = (np.random.default_rng(0).random((6, 4, 4)) < 0.5).astype(np.uint8)
+    path = tmp_path / "binary.npz"
+    np.savez(path, x_train=x, x_test=x[:2])
+    assert data.load(str(path)).max_value == 1
+    np.testing.assert_array_equal(data.load(str(path), view="binary").x_train, x.astype(np.float32))
+    np.testing.assert_array_equal(data.load(str(path), view="signed").x_test, x[:2] * 2.0 - 1.0)
+
+
+def test_grey_npz_keeps_max_value_255(tmp_path):
+    path = tmp_path / "grey.npz"
+    np.savez(path, x_train=np.array([[[0, 2], [255, 7]]], np.uint8))
+    assert data.load(str(path)).max_value == 255
+
+
+def test_binary_train_with_grey_test_is_rejected(tmp_path):
+    path = tmp_path / "mixed.npz"
+    np.savez(path, x_train=np.ones((2, 3, 3), np.uint8), x_test=np.full((1, 3, 3), 200, np.uint8))
+    with pytest.raises(data.DatasetError, match="same scale"):
+        data.load(str(path))
+
+
+def npz_bytes(compressed: bool) -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    save = np.savez_compressed if compressed else np.savez
+    save(buffer, x_train=np.random.default_rng(1).integers(0, 256, (20, 8, 8), dtype=np.uint8))
+    return buffer.getvalue()
+
+
+def damaged_files():
+    """(label, bytes): every kind of unreadable .npz, from zero bytes to one flipped bit."""
+    for compressed in (False, True):
+        raw = npz_bytes(compressed)
+        for cut in (1, 10, 40, len(raw) // 2, len(raw) - 30, len(raw) - 1):
+            yield f"cut{cut}-z{compressed}", raw[:cut]
+        for at in (60, 100, 200, len(raw) // 2, len(raw) - 40):
+            flipped = bytearray(raw)
+            flipped[at] ^= 0x10
+            yield f"flip{at}-z{compressed}", bytes(flipped)
+    yield "zero-bytes", b""
+
+
+DAMAGED = dict(damaged_files())
+
+
+@pytest.mark.parametrize("label", list(DAMAGED))
+def test_damaged_npz_is_a_dataset_error_naming_the_file(tmp_path, label):
+    path = tmp_path / "damaged.npz"
+    path.write_bytes(DAMAGED[label])
+    try:
+        ds = data.load(str(path))
+    except data.DatasetError as err:
+        assert str(path) in str(err) and "np.savez" in str(err)
+    else:  # a flipped bit in a field no reader checks: the images must still be well formed
+        assert ds.x_train.dtype == np.uint8 and ds.x_train.ndim == 3
+
+
+def test_npy_file_named_npz(tmp_path):
+    path = tmp_path / "single.npz"
+    with open(path, "wb") as handle:
+        np.save(handle, np.zeros((2, 3, 3), np.uint8))
+    with pytest.raises(data.DatasetError, match="one unnamed array"):
+        data.load(str(path))
+
+
+@pytest.mark.parametrize("arrays, message", [
+    ({"x_train": np.zeros((0, 8, 8), np.uint8)}, "holds no images"),
+    ({"x_train": np.zeros((3, 8, 8), np.uint8), "x_test": np.zeros((0, 8, 8), np.uint8)}, "holds no images"),
+    ({"x_train": np.zeros((3, 1, 8), np.uint8)}, "at least 2 x 2"),
+    ({"x_train": np.zeros((3, 8, 0), np.uint8)}, "at least 2 x 2"),
+])
+def test_empty_or_too_small_images(tmp_path, arrays, message):
+    path = tmp_path / "small.npz"
+    np.savez(path, **arrays)
+    with pytest.raises(data.DatasetError, match=message):
+        data.load(str(path))
+
+
+def test_directory_instead_of_npz(tmp_path, monkeypatch):
+    with pytest.raises(data.DatasetError, match="is a directory"):
+        data.load(str(tmp_path))
+    (tmp_path / "images").mkdir()
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(data.DatasetError, match="images is a directory"):
+        data.load("images")
+
+
+@pytest.mark.parametrize("value, expected", [
+    (None, False), ("", False), ("0", False), ("false", False), ("No", False),
+    ("1", True), ("yes", True), ("true", True),
+])
+def test_smoke_mode_reads_book_smoke(monkeypatch, value, expected):
+    if value is None:
+        monkeypatch.delenv("BOOK_SMOKE", raising=False)
+    else:
+        monkeypatch.setenv("BOOK_SMOKE", value)
+    assert data.smoke_mode() is expected
+
+
+@pytest.mark.parametrize("name", ["mnist", "fashion_mnist"])
+def test_smoke_standin_is_digits_at_28x28_without_download(monkeypatch, name):
+    from book_utils.data import download
+
+    def no_download(*args, **kwargs):
+        raise AssertionError("smoke mode must not download")
+
+    monkeypatch.setenv("BOOK_SMOKE", "1")
+    monkeypatch.setattr(download, "fetch_dataset_files", no_download)
+    ds, digits = data.load(name), data.load("digits")
+    assert ds.name == name and ds.max_value == 255
+    assert ds.x_train.shape == (1437, 28, 28) and ds.x_test.shape == (360, 28, 28)
+    assert ds.x_train.dtype == np.uint8 and ds.x_train.min() == 0 and ds.x_train.max() == 255
+    np.testing.assert_array_equal(ds.y_train, digits.y_train)
+    np.testing.assert_array_equal(ds.y_test, digits.y_test)
+    # bilinear upsampling keeps the corner pixels: the stand-in is the digits, rescaled to 0..255
+    np.testing.assert_array_equal(ds.x_test[:, -1, -1], np.rint(digits.x_test[:, -1, -1] / 16 * 255))
+    signed = data.load(name, view="signed")
+    assert signed.x_train.min() == -1.0 and signed.x_train.max() == 1.0

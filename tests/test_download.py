@@ -94,11 +94,11 @@ def test_interrupted_download_leaves_nothing_that_looks_complete(tmp_path):
     assert leftovers(tmp_path) == []
 
 
-def test_offline_without_cache_says_where_to_put_the_files(tmp_path):
+def test_offline_without_cache_says_where_to_put_the_file(tmp_path):
     with pytest.raises(download.DownloadError) as err:
         download.fetch_file("train-images-idx3-ubyte.gz", "0" * 64, [unused_url()], tmp_path)
     message = str(err.value)
-    assert "train-images-idx3-ubyte.gz" in message and str(tmp_path) in message and "BOOK_DATA" in message
+    assert "train-images-idx3-ubyte.gz" in message and f"put it in {tmp_path}" in message
 
 
 def test_load_mnist_end_to_end_from_a_local_mirror(tmp_path, monkeypatch):
@@ -129,3 +129,95 @@ def test_every_source_has_a_hash_for_every_file():
         assert len(source["mirrors"]) >= 2
         assert set(source["sha256"]) == set(download.FILES.values())
         assert all(len(h) == 64 for h in source["sha256"].values())
+
+
+def test_download_error_is_a_book_error():
+    from book_utils.errors import BookError
+
+    assert issubclass(download.DownloadError, BookError) and issubclass(download.DownloadError, RuntimeError)
+
+
+def fake_mnist(seed: int = 0) -> dict[str, bytes]:
+    """File name -> IDX bytes (uncompressed) of a tiny MNIST look-alike."""
+    rng = np.random.default_rng(seed)
+    arrays = {
+        "train-images-idx3-ubyte.gz": rng.integers(0, 256, (6, 28, 28), dtype=np.uint8),
+        "train-labels-idx1-ubyte.gz": rng.integers(0, 10, 6).astype(np.uint8),
+        "t10k-images-idx3-ubyte.gz": rng.integers(0, 256, (3, 28, 28), dtype=np.uint8),
+        "t10k-labels-idx1-ubyte.gz": rng.integers(0, 10, 3).astype(np.uint8),
+    }
+    return {name: idx_bytes(a) for name, a in arrays.items()}
+
+
+def offline_source(monkeypatch, contents: dict[str, bytes], idx_hashes: bool) -> dict[str, bytes]:
+    """Point ``mnist`` at two unreachable mirrors; returns the original .gz bytes of each file."""
+    originals = {name: gzip.compress(raw, mtime=0) for name, raw in contents.items()}
+    source = {"mirrors": [unused_url(), unused_url()], "sha256": {n: sha(b) for n, b in originals.items()},
+              "idx_sha256": {n: sha(raw) for n, raw in contents.items()} if idx_hashes else {}}
+    monkeypatch.setitem(download.SOURCES, "mnist", source)
+    return originals
+
+
+def test_offline_names_every_missing_file_and_the_book_data_layout(tmp_path, monkeypatch):
+    originals = offline_source(monkeypatch, fake_mnist(), idx_hashes=False)
+    monkeypatch.setenv("BOOK_DATA", str(tmp_path))
+    folder = tmp_path / "mnist"
+    folder.mkdir()
+    (folder / "t10k-labels-idx1-ubyte.gz").write_bytes(originals["t10k-labels-idx1-ubyte.gz"])
+    with pytest.raises(download.DownloadError) as err:
+        data.load("mnist")
+    message = str(err.value)
+    missing = ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz"]
+    assert all(name in message for name in missing) and "3 of the 4" in message
+    assert "t10k-labels" not in message  # present and right: not asked for
+    assert f"in {folder}" in message and f"BOOK_DATA={tmp_path} " in message and "DIR/mnist" in message
+    assert message.count("not downloaded: the mirrors were unreachable") == 2  # one try, not three
+    assert leftovers(folder) == ["t10k-labels-idx1-ubyte.gz"]
+
+
+def test_offline_with_explicit_cache_dir_does_not_mention_book_data(tmp_path, monkeypatch):
+    offline_source(monkeypatch, fake_mnist(), idx_hashes=False)
+    with pytest.raises(download.DownloadError) as err:
+        download.fetch_dataset_files("mnist", cache_dir=tmp_path)
+    assert f"in {tmp_path}" in str(err.value) and "BOOK_DATA" not in str(err.value)
+
+
+def test_present_file_failing_its_hash_is_reported_with_its_sha256(tmp_path, monkeypatch):
+    originals = offline_source(monkeypatch, fake_mnist(), idx_hashes=True)
+    for name, raw in originals.items():
+        (tmp_path / name).write_bytes(raw)
+    bad = b"an HTML error page saved as a .gz"
+    (tmp_path / "train-images-idx3-ubyte.gz").write_bytes(bad)
+    with pytest.raises(download.DownloadError) as err:
+        download.fetch_dataset_files("mnist", cache_dir=tmp_path)
+    message = str(err.value)
+    assert "1 of the 4" in message and "fails its hash check" in message and sha(bad) in message
+    assert "missing" not in message and "replacing the files that fail their hash check" in message
+
+
+def test_recompressed_file_is_accepted_by_its_content_hash(tmp_path, monkeypatch):
+    contents = fake_mnist()
+    originals = offline_source(monkeypatch, contents, idx_hashes=True)
+    for name, raw in contents.items():  # the same IDX content, other gzip bytes
+        recompressed = gzip.compress(raw, compresslevel=1, mtime=12345)
+        assert recompressed != originals[name]
+        (tmp_path / name).write_bytes(recompressed)
+    ds = data.load("mnist", cache_dir=tmp_path)
+    assert ds.x_train.shape == (6, 28, 28) and ds.y_test.shape == (3,)
+
+
+def test_recompressed_file_without_a_known_content_hash_is_rejected(tmp_path, monkeypatch):
+    contents = fake_mnist()
+    offline_source(monkeypatch, contents, idx_hashes=False)
+    for name, raw in contents.items():
+        (tmp_path / name).write_bytes(gzip.compress(raw, compresslevel=1, mtime=12345))
+    with pytest.raises(download.DownloadError, match="4 of the 4"):
+        download.fetch_dataset_files("mnist", cache_dir=tmp_path)
+
+
+def test_content_hashes_only_for_known_files():
+    for source in download.SOURCES.values():
+        assert set(source["idx_sha256"]) <= set(download.FILES.values())
+        assert all(len(h) == 64 and int(h, 16) >= 0 for h in source["idx_sha256"].values())
+    assert set(download.SOURCES["mnist"]["idx_sha256"]) == {"t10k-images-idx3-ubyte.gz",
+                                                           "t10k-labels-idx1-ubyte.gz"}

@@ -50,3 +50,9 @@ def test_corrupt_gzip(tmp_path):
     path.write_bytes(gzip.compress(b"\x00" * 100)[:20])
     with pytest.raises(IDXFormatError, match="gzip"):
         read_idx(path)
+
+
+def test_idx_format_error_is_a_book_error():
+    from book_utils.errors import BookError
+
+    assert issubclass(IDXFormatError, BookError) and issubclass(IDXFormatError, ValueError)

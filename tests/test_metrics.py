@@ -233,3 +233,36 @@ def test_read_run_summary_and_table_row_from_a_fake_gan_run(digits, tmp_path):
     assert row["fid_grey"] == pytest.approx(floor["fid_grey"], rel=1e-6)
     table = markdown_table([floor, row])
     assert table.count("\n") == 3 and "| gan | – |" in table and "1,234" in table
+
+
+def test_pairwise_distances_match_brute_force_in_every_block():
+    from book_utils.metrics.precision_recall import pairwise_distances
+
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=(7, 5)), rng.normal(size=(4, 5))
+    blocks = list(pairwise_distances(a, b, chunk=3))
+    assert [start for start, _ in blocks] == [0, 3, 6] and [len(d) for _, d in blocks] == [3, 3, 1]
+    brute = np.linalg.norm(a[:, None, :] - b[None, :, :], axis=-1)
+    np.testing.assert_allclose(np.concatenate([d for _, d in blocks]), brute, atol=1e-12)
+
+
+# metrics/compare.py (owned elsewhere) still imports the old metrics._checks shim: drop both when it moves
+PENDING_PRIVATE_IMPORTS = {"compare.py"}
+
+
+def test_metrics_modules_import_no_private_names():
+    import ast
+    from pathlib import Path
+
+    import book_utils
+
+    root = Path(book_utils.__file__).parent
+    files = [p for p in sorted((root / "metrics").glob("*.py")) if p.name not in PENDING_PRIVATE_IMPORTS]
+    offenders = []
+    for path in [*files, root / "baselines.py"]:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("book_utils"):
+                private = [a.name for a in node.names if a.name.startswith("_")]
+                if private or node.module.rsplit(".", 1)[-1].startswith("_"):
+                    offenders.append(f"{path.name}:{node.lineno} {node.module} {private}")
+    assert offenders == []

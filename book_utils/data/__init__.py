@@ -9,6 +9,16 @@ Views (DESIGN.md's protocol):
 - ``binary``: float32 in {0, 1}, pixel >= half the maximum (``>= 8`` on digits);
 - ``signed``: float32 grey levels scaled to [-1, 1] (for GANs).
 
+``max_value`` is the top of the grey scale: 16 for digits, 255 for MNIST, Fashion-MNIST and a
+reader's ``.npz``, except that a reader's ``.npz`` whose ``x_train`` holds only 0 and 1 (binary
+images stored as uint8) has ``max_value = 1``. One rule for every model: the binary view keeps
+its ones and the signed view maps 0 / 1 to -1 / +1.
+
+Smoke mode: with the environment variable ``BOOK_SMOKE=1`` (see :func:`smoke_mode`),
+``mnist`` and ``fashion_mnist`` are a 28 x 28 stand-in made at run time from the digits
+(no download), so a CPU can run every notebook through the ``full`` profile's 28 x 28 code
+path in minutes.
+
 Submodules: :mod:`book_utils.data.idx` (the IDX file format), :mod:`book_utils.data.download`
 (SHA-256-checked downloads and the cache folder), :mod:`book_utils.data.corpus` (text corpora read
 from this machine). No framework is imported.
@@ -23,13 +33,14 @@ from pathlib import Path
 import numpy as np
 
 from book_utils.data.idx import read_idx
+from book_utils.errors import BookError
 
 VIEWS = ("raw", "binary", "signed")
 SPLIT_SEED = 0
 TEST_SIZE = 0.2
 
 
-class DatasetError(ValueError):
+class DatasetError(BookError, ValueError):
     """A dataset could not be loaded; the message says what to do."""
 
 
@@ -96,8 +107,39 @@ def _load_digits(**_):
     return x_tr, x_te, y_tr.astype(np.int64), y_te.astype(np.int64), 16
 
 
+def smoke_mode() -> bool:
+    """True when the environment variable ``BOOK_SMOKE`` is set to anything but "", 0, false, no.
+
+    It exists so a CPU can run every notebook through the ``full`` profile's 28 x 28 code path
+    in minutes: ``mnist`` and ``fashion_mnist`` then load :func:`smoke_standin` (no download).
+    """
+    return os.environ.get("BOOK_SMOKE", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def upsample(x: np.ndarray, max_value: int, size: int = 28) -> np.ndarray:
+    """Grey levels N x h x w in 0..max_value -> uint8 N x size x size in 0..255 (bilinear)."""
+    from scipy.ndimage import zoom
+
+    grey = np.asarray(x, dtype=np.float64) * (255.0 / max_value)
+    big = zoom(grey, (1, size / grey.shape[1], size / grey.shape[2]), order=1)
+    return np.clip(np.rint(big), 0, 255).astype(np.uint8)
+
+
+def smoke_standin(**_):
+    """The digits (same protocol split and labels) upsampled to 28 x 28, grey levels 0..255.
+
+    What ``mnist`` and ``fashion_mnist`` load in :func:`smoke_mode`: the full profile's image
+    size with only the digits' 1,797 images, made at run time without any download.
+    Returns x_train, x_test (uint8 N x 28 x 28), y_train, y_test (int64) and max_value 255.
+    """
+    x_tr, x_te, y_tr, y_te, max_value = _load_digits()
+    return upsample(x_tr, max_value), upsample(x_te, max_value), y_tr, y_te, 255
+
+
 def _idx_loader(name):
     def load(cache_dir=None, **_):
+        if smoke_mode():
+            return smoke_standin()
         from book_utils.data.download import fetch_dataset_files
 
         paths = fetch_dataset_files(name, cache_dir=cache_dir)
@@ -120,18 +162,43 @@ def available() -> dict[str, str]:
     return {name: desc for name, (desc, _) in DATASETS.items()}
 
 
-def load_npz(path: str | Path):
-    """Load a reader's own images: an .npz with uint8 ``x_train`` N x H x W
-    (optional ``x_test``, ``y_train``, ``y_test``). Returns the raw arrays."""
-    path = Path(path)
+NPZ_REMEDY = ("write it again with np.savez(path, x_train=images) (images: uint8 N x H x W), "
+              "or copy it again if it was cut short or damaged on the way")
+
+
+def read_npz(path: Path) -> dict[str, np.ndarray]:
+    """Every array of the .npz at ``path`` (name -> array); a DatasetError for an unreadable file."""
+    if path.is_dir():
+        raise DatasetError(f"{path} is a directory, not an .npz file: give the path of the .npz file "
+                           "itself")
     if not path.exists():
         raise DatasetError(f"{path}: no such file. Give an existing .npz or one of: "
                            f"{', '.join(DATASETS)}")
+    if path.stat().st_size == 0:
+        raise DatasetError(f"{path}: the file is empty (0 bytes); {NPZ_REMEDY}")
+    with open(path, "rb") as handle:
+        start = handle.read(6)
+    if not start.startswith((b"PK", b"\x93NUMPY")):  # a zip archive (.npz) or a single .npy
+        raise DatasetError(f"{path}: not a readable .npz file: an .npz is a zip archive, this file "
+                           f"starts with {start!r}; {NPZ_REMEDY}")
     try:
-        with np.load(path, allow_pickle=False) as npz:
-            arrays = {key: npz[key] for key in npz.files}
-    except (ValueError, OSError) as err:
-        raise DatasetError(f"{path}: not a readable .npz file ({err})") from err
+        with open(path, "rb") as handle:
+            npz = np.load(handle, allow_pickle=False)
+            arrays = None if isinstance(npz, np.ndarray) else {key: npz[key] for key in npz.files}
+    except Exception as err:  # noqa: BLE001 - a damaged zip or .npy header fails in many ways
+        raise DatasetError(f"{path}: not a readable .npz file, it is damaged "
+                           f"({str(err) or type(err).__name__}); {NPZ_REMEDY}") from err
+    if arrays is None:
+        raise DatasetError(f"{path}: holds one unnamed array (.npy format), not named arrays; {NPZ_REMEDY}")
+    return arrays
+
+
+def load_npz(path: str | Path):
+    """Load a reader's own images: an .npz with uint8 ``x_train`` N x H x W
+    (optional ``x_test``, ``y_train``, ``y_test``). Returns the raw arrays and ``max_value``:
+    1 when ``x_train`` holds only 0 and 1, else 255."""
+    path = Path(path)
+    arrays = read_npz(path)
     if "x_train" not in arrays:
         raise DatasetError(f"{path}: the .npz must hold an array named 'x_train' "
                            f"(it holds {sorted(arrays) or 'nothing'})")
@@ -143,6 +210,13 @@ def load_npz(path: str | Path):
                     f"{path}: '{key}' must be a uint8 array N x H x W of grey levels 0..255, "
                     f"got dtype {x.dtype} and shape {x.shape} (convert with "
                     "np.clip(x * 255, 0, 255).astype(np.uint8) for floats in [0, 1])")
+            if len(x) == 0:
+                raise DatasetError(f"{path}: '{key}' holds no images (shape {x.shape}); "
+                                   + ("store at least one image" if key == "x_train" else
+                                      "leave x_test out or store some images in it"))
+            if min(x.shape[1:]) < 2:
+                raise DatasetError(f"{path}: '{key}' images are {x.shape[1]} x {x.shape[2]} pixels; the "
+                                   "models need images of at least 2 x 2 (is the array N x H x W?)")
     if "x_test" in arrays and arrays["x_test"].shape[1:] != arrays["x_train"].shape[1:]:
         raise DatasetError(f"{path}: x_test images are {arrays['x_test'].shape[1:]} but x_train "
                            f"images are {arrays['x_train'].shape[1:]}")
@@ -150,19 +224,29 @@ def load_npz(path: str | Path):
         if y_key in arrays and len(arrays[y_key]) != len(arrays.get(x_key, [])):
             raise DatasetError(f"{path}: {y_key} has {len(arrays[y_key])} labels for "
                                f"{len(arrays.get(x_key, []))} images in {x_key}")
+    max_value = 255
+    if int(arrays["x_train"].max()) <= 1:  # binary images: 0 / 1 are the whole scale
+        max_value = 1
+        if "x_test" in arrays and int(arrays["x_test"].max()) > 1:
+            raise DatasetError(f"{path}: x_train holds only 0 and 1 (binary images) but x_test has grey "
+                               f"levels up to {int(arrays['x_test'].max())}: store both on the same "
+                               "scale (0/1 or 0..255)")
     return (arrays["x_train"], arrays.get("x_test"), arrays.get("y_train"),
-            arrays.get("y_test"), 255)
+            arrays.get("y_test"), max_value)
 
 
 def load(name: str | Path = "digits", view: str = "raw", cache_dir: str | Path | None = None
          ) -> ImageDataset:
-    """Load a dataset by name (``digits``, ``mnist``, ``fashion_mnist``) or .npz path."""
+    """Load a dataset by name (``digits``, ``mnist``, ``fashion_mnist``) or .npz path.
+
+    Under :func:`smoke_mode`, ``mnist`` and ``fashion_mnist`` are :func:`smoke_standin`.
+    """
     if view not in VIEWS:
         raise DatasetError(f"unknown view {view!r}: choose one of {', '.join(VIEWS)}")
     key = str(name)
     if key in DATASETS:
         x_tr, x_te, y_tr, y_te, max_value = DATASETS[key][1](cache_dir=cache_dir)
-    elif key.endswith(".npz") or os.sep in key:
+    elif key.endswith(".npz") or os.sep in key or Path(key).exists():
         x_tr, x_te, y_tr, y_te, max_value = load_npz(key)
         key = Path(key).stem
     else:

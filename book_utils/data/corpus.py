@@ -2,17 +2,20 @@
 
 CPython ships the text of its reference documentation's topics (what
 ``help("assert")`` prints) in the standard-library module ``pydoc_data.topics``.
-That is about 465,000 characters of English technical prose on every Python
-3.11 install, so text chapters need no download and the repository holds none
-of it.
+That is several hundred thousand characters of English technical prose on every
+Python 3.11 install, so text chapters need no download and the repository holds
+none of it.
 """
 
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
+
+from book_utils.data import DatasetError
 
 
-class CorpusError(ValueError):
+class CorpusError(DatasetError):
     """The text could not be read or is unusable; the message says what to do."""
 
 
@@ -27,21 +30,29 @@ def python_docs_text() -> str:
     return "\n\n".join(topics[key].strip() for key in sorted(topics))
 
 
-def read_text(source: str = "python-docs") -> str:
+def read_text(source: str | Path = "python-docs") -> str:
     """``python-docs`` for :func:`python_docs_text`, else the path of a UTF-8 text file."""
     if source == "python-docs":
         text = python_docs_text()
     else:
+        remedy = "give a UTF-8 text file or 'python-docs'"
+        path = Path(source)
+        if path.is_dir():
+            raise CorpusError(f"{source} is a directory, not a text file; {remedy}")
         try:
-            with open(source, encoding="utf-8") as handle:
-                text = handle.read()
+            text = path.read_text(encoding="utf-8")
         except FileNotFoundError as err:
-            raise CorpusError(f"{source}: no such text file; give a UTF-8 text file or "
-                              "'python-docs'") from err
+            raise CorpusError(f"{source}: no such text file; {remedy}") from err
         except UnicodeDecodeError as err:
-            raise CorpusError(f"{source}: not UTF-8 text ({err})") from err
+            raise CorpusError(
+                f"{source}: not UTF-8 text (byte {err.start} cannot be decoded: {err.reason}); "
+                f"convert it to UTF-8 (e.g. iconv -f latin1 -t utf-8 {source} > text-utf8.txt, "
+                "naming its real encoding) or save it as UTF-8 from your editor") from err
+        except OSError as err:
+            raise CorpusError(f"{source}: cannot read it ({err.strerror or err}); {remedy}") from err
     if not text.strip():
-        raise CorpusError(f"{source}: the corpus is empty; a language model needs some text")
+        raise CorpusError(f"{source}: the corpus is empty (no text, or only white space); a language "
+                          "model needs text to learn from: give a file that holds some")
     return text
 
 

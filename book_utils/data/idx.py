@@ -11,13 +11,15 @@ from pathlib import Path
 
 import numpy as np
 
+from book_utils.errors import BookError
+
 _TYPES = {
     0x08: np.dtype(">u1"), 0x09: np.dtype(">i1"), 0x0B: np.dtype(">i2"),
     0x0C: np.dtype(">i4"), 0x0D: np.dtype(">f4"), 0x0E: np.dtype(">f8"),
 }
 
 
-class IDXFormatError(ValueError):
+class IDXFormatError(BookError, ValueError):
     """The bytes are not a well-formed IDX file."""
 
 

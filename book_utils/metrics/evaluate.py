@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from book_utils.metrics._checks import check_images, flatten
+from book_utils.metrics.checks import check_images, flatten
 from book_utils.metrics.coverage import class_coverage
 from book_utils.metrics.frechet import frechet_distance_from_stats, gaussian_stats
 from book_utils.metrics.memorisation import nearest_train

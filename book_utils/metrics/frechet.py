@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from book_utils.metrics._checks import check_features
+from book_utils.metrics.checks import check_features
 
 
 def gaussian_stats(feats) -> tuple[np.ndarray, np.ndarray]:

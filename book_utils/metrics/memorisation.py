@@ -7,16 +7,17 @@ nearest-neighbour distances within the training split, i.e. the distance below
 which only the 5 % closest pairs "training image -> its nearest *other*
 training image" fall. A sample closer than that to some training image is
 closer than almost any two distinct real digits are: a near copy. Held-out real
-test digits fall below it about 4 % of the time (the honest floor a good model
-should match, not beat by much or exceed by much).
+test digits fall below it now and then too; their share (``near_copy_share_real``
+of :func:`book_utils.metrics.evaluate_samples`) is the honest floor a good model
+should match, neither beat by much nor exceed by much.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from book_utils.metrics._checks import flatten
-from book_utils.metrics.precision_recall import _pairwise_distances
+from book_utils.metrics.checks import flatten
+from book_utils.metrics.precision_recall import pairwise_distances
 
 NEAR_COPY_PERCENTILE = 5.0
 
@@ -30,7 +31,7 @@ def nearest_train(samples, train) -> tuple[np.ndarray, np.ndarray]:
     if a.shape[1] != b.shape[1]:
         raise ValueError(f"samples have {a.shape[1]} pixels each, train images {b.shape[1]}")
     dist, index = np.empty(len(a)), np.empty(len(a), dtype=np.int64)
-    for start, block in _pairwise_distances(a, b, chunk=1024):
+    for start, block in pairwise_distances(a, b, chunk=1024):
         idx = block.argmin(axis=1)
         index[start:start + len(block)] = idx
         dist[start:start + len(block)] = block[np.arange(len(block)), idx]
@@ -42,7 +43,8 @@ def near_copy_threshold(train, percentile: float = NEAR_COPY_PERCENTILE, max_que
     """The ``percentile``-th percentile of leave-one-out nearest-neighbour distances in ``train``.
 
     For large training sets (MNIST) a random subset of ``max_queries`` training images is
-    matched against all the others (the percentile barely moves, the cost drops 30-fold).
+    matched against all the others (the percentile barely moves; the cost drops by the factor
+    ``len(train) / max_queries``).
     """
     x = flatten(np.asarray(train, dtype=np.float64))
     if len(x) < 2:
@@ -51,7 +53,7 @@ def near_copy_threshold(train, percentile: float = NEAR_COPY_PERCENTILE, max_que
     if len(x) > max_queries:
         queries = np.sort(np.random.default_rng(seed).choice(len(x), max_queries, replace=False))
     loo = np.empty(len(queries))
-    for start, block in _pairwise_distances(x[queries], x, chunk=1024):
+    for start, block in pairwise_distances(x[queries], x, chunk=1024):
         rows = np.arange(len(block))
         block[rows, queries[start:start + len(block)]] = np.inf  # not the image itself
         loo[start:start + len(block)] = block.min(axis=1)

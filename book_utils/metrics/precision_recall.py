@@ -12,11 +12,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from book_utils.metrics._checks import check_features
+from book_utils.metrics.checks import check_features
 
 
-def _pairwise_distances(a: np.ndarray, b: np.ndarray, chunk: int = 4096):
-    """Yield (start, distance block) for rows of ``a`` against all of ``b`` (Euclidean)."""
+def pairwise_distances(a: np.ndarray, b: np.ndarray, chunk: int = 4096):
+    """Euclidean distances of the rows of ``a`` (N x D) to all rows of ``b`` (M x D), in blocks.
+
+    Yields (start, block): block is min(chunk, N - start) x M, the distances of rows
+    ``a[start:start + chunk]``; memory stays at ``chunk * M`` floats.
+    """
     b_sq = np.einsum("ij,ij->i", b, b)
     for start in range(0, len(a), chunk):
         block = a[start:start + chunk]
@@ -33,7 +37,7 @@ def knn_radii(feats, k: int = 3) -> np.ndarray:
         raise ValueError(f"need at least k + 1 = {k + 1} points to find each one's {k}-th nearest "
                          f"neighbour, got {len(feats)}")
     radii = np.empty(len(feats))
-    for start, dist in _pairwise_distances(feats, feats):
+    for start, dist in pairwise_distances(feats, feats):
         # column 0 after partitioning is the point itself (distance 0)
         radii[start:start + len(dist)] = np.partition(dist, k, axis=1)[:, k]
     return radii
@@ -42,7 +46,7 @@ def knn_radii(feats, k: int = 3) -> np.ndarray:
 def share_inside(points, centres, radii) -> float:
     """Share of ``points`` within distance ``radii[j]`` of at least one ``centres[j]``."""
     inside = np.zeros(len(points), dtype=bool)
-    for start, dist in _pairwise_distances(points, centres):
+    for start, dist in pairwise_distances(points, centres):
         inside[start:start + len(dist)] = (dist <= radii[None, :]).any(axis=1)
     return float(inside.mean())
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from book_utils.metrics._checks import flatten
+from book_utils.metrics.checks import flatten
 from book_utils.metrics.classifier import ReferenceClassifier, load_reference_data, reference_classifier
 from book_utils.metrics.coverage import class_coverage
 from book_utils.metrics.frechet import frechet_distance_from_stats, gaussian_stats
