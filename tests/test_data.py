@@ -201,6 +201,7 @@ def test_smoke_standin_is_digits_at_28x28_without_download(monkeypatch, name):
     monkeypatch.setenv("BOOK_SMOKE", "1")
     monkeypatch.setattr(download, "fetch_dataset_files", no_download)
     ds, digits = data.load(name), data.load("digits")
+    assert data.is_smoke_standin(name) and not data.is_smoke_standin("digits")
     assert ds.name == name and ds.max_value == 255
     assert ds.x_train.shape == (1437, 28, 28) and ds.x_test.shape == (360, 28, 28)
     assert ds.x_train.dtype == np.uint8 and ds.x_train.min() == 0 and ds.x_train.max() == 255

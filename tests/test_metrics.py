@@ -266,3 +266,16 @@ def test_metrics_modules_import_no_private_names():
                 if private or node.module.rsplit(".", 1)[-1].startswith("_"):
                     offenders.append(f"{path.name}:{node.lineno} {node.module} {private}")
     assert offenders == []
+
+
+def test_smoke_stand_in_never_passes_for_the_real_dataset_in_caches(tmp_path, monkeypatch):
+    from book_utils.metrics.classifier import cache_name
+
+    assert cache_name("mnist") == "mnist" and cache_name("digits") == "digits"
+    monkeypatch.setenv("BOOK_SMOKE", "1")
+    monkeypatch.setenv("BOOK_DATA", str(tmp_path))
+    monkeypatch.setattr(classifier_module, "_MEMORY", {})
+    assert cache_name("mnist") == "mnist-smoke" and cache_name("digits") == "digits"
+    reference_classifier("fashion_mnist", view="binary")
+    assert [p.name.split("_binary_")[0] for p in (tmp_path / "metrics").iterdir()] == [
+        "classifier_fashion_mnist-smoke"]

@@ -116,6 +116,18 @@ def smoke_mode() -> bool:
     return os.environ.get("BOOK_SMOKE", "").strip().lower() not in ("", "0", "false", "no")
 
 
+SMOKE_STANDINS = ("mnist", "fashion_mnist")
+
+
+def is_smoke_standin(name: str | Path) -> bool:
+    """True when ``load(name)`` returns :func:`smoke_standin` rather than the real images.
+
+    Anything cached from such a load (a fitted classifier, statistics) must not be taken for
+    the real dataset's.
+    """
+    return smoke_mode() and str(name) in SMOKE_STANDINS
+
+
 def upsample(x: np.ndarray, max_value: int, size: int = 28) -> np.ndarray:
     """Grey levels N x h x w in 0..max_value -> uint8 N x size x size in 0..255 (bilinear)."""
     from scipy.ndimage import zoom
@@ -138,7 +150,7 @@ def smoke_standin(**_):
 
 def _idx_loader(name):
     def load(cache_dir=None, **_):
-        if smoke_mode():
+        if is_smoke_standin(name):
             return smoke_standin()
         from book_utils.data.download import fetch_dataset_files
 

@@ -155,6 +155,14 @@ def load_reference_data(dataset: str = "digits", view: str = "grey"):
     return ds, _images(ds, "train"), _images(ds, "test")
 
 
+def cache_name(dataset) -> str:
+    """The name caches file ``dataset`` under: ``mnist-smoke`` for the smoke stand-in of ``mnist``
+    (:func:`book_utils.data.smoke_mode`), so it never passes for the real dataset."""
+    from book_utils.data import is_smoke_standin
+
+    return f"{dataset}-smoke" if is_smoke_standin(dataset) else str(dataset)
+
+
 def _disk_path(dataset: str, view: str, config: dict) -> Path | None:
     from book_utils.data import DATASETS
     from book_utils.data.download import default_cache_dir
@@ -162,7 +170,7 @@ def _disk_path(dataset: str, view: str, config: dict) -> Path | None:
     if str(dataset) not in DATASETS:
         return None  # a reader's .npz: cache in memory only
     tag = hashlib.sha256(json.dumps([CACHE_VERSION, config], sort_keys=True).encode()).hexdigest()[:10]
-    return default_cache_dir() / "metrics" / f"classifier_{dataset}_{view}_{tag}.npz"
+    return default_cache_dir() / "metrics" / f"classifier_{cache_name(dataset)}_{view}_{tag}.npz"
 
 
 def reference_classifier(dataset: str = "digits", view: str = "grey",
@@ -173,7 +181,7 @@ def reference_classifier(dataset: str = "digits", view: str = "grey",
     ``book_utils.data.download.default_cache_dir()/metrics`` (written atomically; git-ignored).
     ``view="binary"`` fits it on the binarized images, for models of binarized data.
     """
-    key = (str(dataset), view)
+    key = (cache_name(dataset), view)
     if key in _MEMORY:
         return _MEMORY[key]
     ds, x_train, x_test = load_reference_data(dataset, view)

@@ -12,7 +12,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from book_utils.metrics.checks import flatten
-from book_utils.metrics.classifier import ReferenceClassifier, load_reference_data, reference_classifier
+from book_utils.metrics.classifier import (
+    ReferenceClassifier,
+    cache_name,
+    load_reference_data,
+    reference_classifier,
+)
 from book_utils.metrics.coverage import class_coverage
 from book_utils.metrics.frechet import frechet_distance_from_stats, gaussian_stats
 from book_utils.metrics.memorisation import near_copy_share, near_copy_threshold
@@ -47,7 +52,7 @@ _CACHE: dict = {}
 
 def real_reference(dataset: str = "digits", view: str = "grey", k: int = 3, seed: int = 0) -> RealReference:
     """The cached :class:`RealReference` (first call: fit the classifier, compute everything)."""
-    key = (str(dataset), view, int(k), int(seed))
+    key = (cache_name(dataset), view, int(k), int(seed))
     if key in _CACHE:
         return _CACHE[key]
     clf = reference_classifier(dataset, view)
