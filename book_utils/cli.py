@@ -125,8 +125,11 @@ def _options(model: str) -> dict:
 
 
 def _fetch(dataset: str) -> dict:
-    from book_utils.data import load
+    from book_utils.data import DatasetError, load, smoke_mode
 
+    if smoke_mode():
+        raise DatasetError("BOOK_SMOKE is set, so the book would hand back its 28 x 28 stand-in instead of "
+                           f"{dataset}: unset BOOK_SMOKE to download the real files")
     ds = load(dataset)
     return {"dataset": dataset, "train": len(ds.x_train), "test": len(ds.x_test)}
 

@@ -57,7 +57,7 @@ def test_bpe_merges_are_the_most_frequent_pairs():
     for step, (pair, count) in enumerate(zip(bpe.merges, bpe.merge_counts)):
         pairs = T.pair_counts(words)
         assert count == pairs[pair] == max(pairs.values())
-        words = Counter({tuple(T._merge_pair(list(w), pair, 256 + step)): c for w, c in words.items()})
+        words = Counter({tuple(T.merge_pair(list(w), pair, 256 + step)): c for w, c in words.items()})
     assert bpe.token_text(256 + bpe.merges.index((ord("h"), ord("e")))) == "he"
 
 

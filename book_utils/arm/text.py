@@ -113,7 +113,7 @@ class WordTokenizer(_VocabTokenizer):
 PRETOKEN_PATTERN = re.compile(r" ?\w+| ?[^\w\s]+|\s+")
 
 
-def _merge_pair(ids: list[int], pair: tuple[int, int], new_id: int) -> list[int]:
+def merge_pair(ids: list[int], pair: tuple[int, int], new_id: int) -> list[int]:
     """Replace every non-overlapping occurrence of ``pair`` in ``ids`` (left to right) by ``new_id``."""
     out, i = [], 0
     while i < len(ids):
@@ -174,7 +174,7 @@ class BytePairTokenizer:
             merges.append(best)
             counts.append(pairs[best])
             new_id = 256 + step
-            words = Counter({tuple(_merge_pair(list(ids), best, new_id)) if best[0] in ids else ids: c
+            words = Counter({tuple(merge_pair(list(ids), best, new_id)) if best[0] in ids else ids: c
                              for ids, c in words.items()})
         return cls(merges, counts)
 
@@ -193,7 +193,7 @@ class BytePairTokenizer:
                 pair = min(zip(ids, ids[1:]), key=lambda p: self.ranks.get(p, math.inf))
                 if pair not in self.ranks:
                     break
-                ids = _merge_pair(ids, pair, self.ranks[pair])
+                ids = merge_pair(ids, pair, self.ranks[pair])
             self._cache[piece] = ids
         return self._cache[piece]
 

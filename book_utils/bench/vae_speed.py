@@ -97,14 +97,14 @@ def iw_one_at_a_time(model, x, k):
 
 def iw_with_autograd(model, x, k):
     """Batched, but autograd records every operation (no inference_mode)."""
-    from book_utils.vae.likelihood import LOG_2PI, _normal_log_prob
+    from book_utils.vae.likelihood import LOG_2PI, normal_log_prob
 
     x = model.flatten(x)
     mu, logvar = model.encode(x)
     z = mu + (0.5 * logvar).exp() * torch.randn(k, *mu.shape)
     logits = model.decode(z.reshape(-1, model.latent_dim))
     log_w = (-reconstruction_nll(logits, x.repeat(k, 1)).reshape(k, -1)
-             - 0.5 * (LOG_2PI + z.pow(2)).sum(-1) - _normal_log_prob(z, mu, logvar))
+             - 0.5 * (LOG_2PI + z.pow(2)).sum(-1) - normal_log_prob(z, mu, logvar))
     return -(torch.logsumexp(log_w, 0) - math.log(k)).mean().item()
 
 

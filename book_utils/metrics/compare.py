@@ -1,12 +1,13 @@
 """Rows of a head-to-head table: every model's samples scored on one yardstick.
 
-Section 5.3 compares a GAN (grey levels in [-1, 1]), a VAE and an autoregressive model
-(binary pixels) and classical baselines. Sample metrics are only comparable when every
-model is measured the same way, so each row scores the model's samples in the *binary*
-view (grey samples thresholded at 0.5, the data's own rule pixel >= 8 of 16) against the
-binarized training split; grey-level models also get the grey-view Fréchet distance.
-Likelihoods are only comparable on the same data, so ``nll`` is the test NLL on binarized
-digits in nats per image (exact, or an upper bound such as the VAE's importance-weighted one).
+Section 5.3 compares a GAN (grey levels), a VAE and an autoregressive model (binary pixels)
+and classical baselines; every run directory holds its samples.npy in [0, 1] (the README's
+run-directory format). Sample metrics are only comparable when every model is measured the
+same way, so each row scores the model's samples in the *binary* view (grey samples thresholded
+at 0.5, the data's own rule pixel >= 8 of 16) against the binarized training split; grey-level
+models also get the grey-view Fréchet distance. Likelihoods are only comparable on the same
+data, so ``nll`` is the test NLL on binarized digits in nats per image (exact, or an upper
+bound such as the VAE's importance-weighted one).
 """
 
 from __future__ import annotations
@@ -15,24 +16,9 @@ from pathlib import Path
 
 import numpy as np
 
-from book_utils.metrics._checks import check_images
+from book_utils.metrics.checks import check_images
 from book_utils.metrics.evaluate import evaluate_samples
 from book_utils.metrics.reference import real_reference
-
-# metrics.json keys holding a test NLL in nats per image, first match wins, with the kind of number
-NLL_KEYS = (("test_nll", "exact"), ("test_nll_exact", "exact"), ("test_nll_iw", "IW bound"),
-            ("test_neg_elbo", "ELBO bound"))
-# value ranges of each model's samples.npy
-SAMPLE_RANGES = {"gan": (-1.0, 1.0)}
-
-
-def to_unit_images(samples, value_range=(0.0, 1.0)) -> np.ndarray:
-    """Samples N x H x W (or N x H x W x 1) in ``value_range`` -> float64 N x H x W in [0, 1]."""
-    lo, hi = value_range
-    x = np.asarray(samples, dtype=np.float64)
-    if x.ndim == 4 and x.shape[-1] == 1:
-        x = x[..., 0]
-    return check_images((x - lo) / (hi - lo), "samples")
 
 
 def is_binary(x: np.ndarray) -> bool:
@@ -68,33 +54,23 @@ def real_row(dataset: str = "digits", seed: int = 0) -> dict:
 
 
 def read_run_summary(out: str | Path) -> dict:
-    """What a run directory tells the table: samples in [0, 1], test NLL, seconds, parameters.
+    """What a finished run directory tells the table (the README's run-directory format).
 
-    Reads run.json (the model's name), samples.npy, metrics.json and (when present)
-    train_info.json. Missing numbers come back as None.
+    Returns model, samples (float N x H x W in [0, 1]), nll and nll_kind (metrics.json's test NLL
+    and how it was measured, None for a GAN), train_seconds (training CPU seconds), parameters.
     """
-    from book_utils.runs import load_json, read_run
+    from book_utils.runs import load_json, load_npy, read_run
 
     out = Path(out)
-    model = read_run(out).get("model", "?")
-    if not (out / "samples.npy").exists():
-        raise FileNotFoundError(f"{out / 'samples.npy'} does not exist: the {model} run has not "
-                                "finished; re-run its training to resume it")
-    info = {}
-    for name in ("metrics.json", "train_info.json"):
-        if (out / name).exists():
-            info.update(load_json(out / name))
-    nll, kind = None, ""
-    for key, key_kind in NLL_KEYS:
-        if info.get(key) is not None:
-            nll, kind = float(info[key]), key_kind
-            break
-    parameters = info.get("parameters", info.get("generator_params"))
-    seconds = info.get("train_cpu_seconds", info.get("train_seconds"))
-    samples = to_unit_images(np.load(out / "samples.npy"), SAMPLE_RANGES.get(model, (0.0, 1.0)))
-    return {"model": model, "samples": samples, "nll": nll, "nll_kind": kind,
-            "train_seconds": None if seconds is None else float(seconds),
-            "parameters": None if parameters is None else int(parameters), "info": info}
+    model = read_run(out)["model"]
+    if not (out / "metrics.json").exists():
+        raise FileNotFoundError(f"{out / 'metrics.json'} does not exist: the {model} run has not finished; "
+                                "re-run its training command to resume it")
+    metrics = load_json(out / "metrics.json", remedy=f"run `python -m book_utils evaluate {out}` again")
+    samples = check_images(load_npy(out / "samples.npy"), f"{out / 'samples.npy'}")
+    return {"model": model, "samples": samples, "nll": metrics["test_nll"],
+            "nll_kind": metrics["test_nll_kind"] or "", "train_seconds": metrics["train_cpu_seconds"],
+            "parameters": metrics["parameters"], "info": metrics}
 
 
 COLUMNS = (("model", "model", "{}"), ("nll", "test NLL (nats)", "{:.1f}"), ("nll_kind", "NLL kind", "{}"),

@@ -24,7 +24,6 @@ from book_utils.runs.lifecycle import (
     load,
     open_run,
     read_history,
-    smoke_mode,
     train,
 )
 from book_utils.runs.rundir import (
@@ -40,4 +39,4 @@ __all__ = ["CHECKPOINTS", "N_SAMPLES", "RUN_FILE", "CheckpointError", "CorruptFi
            "Evaluation", "Plan", "RunDirError", "atomic_write_bytes", "book_run_dir", "check_finite",
            "checkpoint_folders", "data_reference", "data_source", "evaluate", "family", "load", "load_json",
            "load_npy", "open_run", "prepare_run_dir", "read_history", "read_run", "save_json", "save_npy",
-           "smoke_mode", "train"]
+           "train"]

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
-import os
 import shutil
 import sys
 import tempfile
@@ -33,6 +32,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from book_utils.data import smoke_mode
 from book_utils.errors import BookError, CheckpointError, DivergedError, RunDirError
 from book_utils.runs.config import as_dict
 from book_utils.runs.files import load_json, replace_dir, save_json, save_npy
@@ -261,10 +261,6 @@ def read_history(out: str | Path) -> dict[str, list[float]]:
         return load_json(folder / "state.json")["history"]
     raise CheckpointError(f"{out} has no checkpoint yet: run its train command to train it")
 
-
-def smoke_mode() -> bool:
-    """``BOOK_SMOKE`` is set: the full profile's code path at toy scale (epochs capped)."""
-    return os.environ.get("BOOK_SMOKE", "").strip().lower() not in ("", "0", "false", "no")
 
 
 def replan(fam: Family, run: dict) -> Plan:

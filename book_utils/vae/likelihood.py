@@ -16,7 +16,7 @@ from book_utils.vae.loss import check_binary, kl_divergence, reconstruction_nll
 LOG_2PI = math.log(2 * math.pi)
 
 
-def _normal_log_prob(z: torch.Tensor, mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
+def normal_log_prob(z: torch.Tensor, mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
     """log N(z | mu, diag(exp(logvar))), summed over the last axis."""
     return -0.5 * (LOG_2PI + logvar + (z - mu).pow(2) / logvar.exp()).sum(dim=-1)
 
@@ -48,7 +48,7 @@ def iw_log_likelihood(model, x: torch.Tensor, k: int = 1000, chunk: int = 250,
         logits = model.decode(z.reshape(-1, model.latent_dim))     # (s*B, D)
         log_px_z = -reconstruction_nll(logits, x.repeat(s, 1)).reshape(s, -1)
         log_pz = -0.5 * (LOG_2PI + z.pow(2)).sum(dim=-1)           # (s, B)
-        log_qz = _normal_log_prob(z, mu, logvar)
+        log_qz = normal_log_prob(z, mu, logvar)
         log_w.append(log_px_z + log_pz - log_qz)
     return torch.logsumexp(torch.cat(log_w), dim=0) - math.log(k)
 
