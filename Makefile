@@ -1,14 +1,20 @@
 # The two commands of the README:
 #   make book   install, then execute every chapter notebook (quick profile), outputs written back
 #   make test   install, then ruff, the unit tests and nbval over every notebook
+# and the full profile's smoke test (what .ci/run runs after make test):
+#   make smoke  every notebook with BOOK_PROFILE=full BOOK_SMOKE=1 in fresh kernels, outputs not written
+# Notebooks and test files run $(JOBS) at a time (pytest-xdist; book_utils.nbrun --jobs).
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 NOTEBOOKS := $(sort $(wildcard chapters/*/*.ipynb))
+JOBS   ?= 2
+# two processes share the 2 cores: idle OpenMP threads must not spin (README, Benchmarks: Threads)
+SHARED := OMP_WAIT_POLICY=$${OMP_WAIT_POLICY:-PASSIVE}
 export BOOK_PROFILE ?= quick
 
-.PHONY: install book test unit nbval lint lab bench clean-venv
+.PHONY: install book test unit nbval lint lab bench smoke clean-venv
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed: run make PYTHON=python3.11")'
@@ -23,16 +29,18 @@ $(STAMP): pyproject.toml | $(PY)
 install: $(STAMP)
 
 book: install
-	$(PY) -m book_utils.bench.notebooks --execute-inplace $(NOTEBOOKS)
+	$(PY) -m book_utils.nbrun --execute-inplace --jobs $(JOBS) $(NOTEBOOKS)
 
 lint: install
 	$(VENV)/bin/ruff check book_utils tests chapters
 
 unit: install
-	$(PY) -m pytest tests
+	$(SHARED) $(PY) -m pytest -n $(JOBS) --dist loadscope tests
 
+# --dist loadfile: every cell of a notebook goes to one worker, in order, in that worker's kernel
 nbval: install
-	$(PY) -m pytest --nbval-lax --nbval-current-env --nbval-cell-timeout=900 chapters
+	$(SHARED) $(PY) -m pytest -n $(JOBS) --dist loadfile \
+		--nbval-lax --nbval-current-env --nbval-cell-timeout=900 chapters
 
 test: lint unit nbval
 
@@ -40,7 +48,10 @@ lab: install
 	$(VENV)/bin/jupyter lab chapters
 
 bench: install
-	$(PY) -m book_utils.bench.notebooks --table $(NOTEBOOKS)
+	$(PY) -m book_utils.nbrun --table --jobs 1 $(NOTEBOOKS)
+
+smoke: install
+	$(PY) -m book_utils.smoke --jobs $(JOBS) $(NOTEBOOKS)
 
 clean-venv:
 	rm -rf $(VENV)
