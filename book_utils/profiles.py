@@ -19,8 +19,6 @@ import os
 
 PROFILES = ("quick", "full")
 ENV_VAR = "BOOK_PROFILE"
-SMOKE_VAR = "BOOK_SMOKE"
-_NO = ("", "0", "false", "no")         # as book_utils.data and book_utils.runs read it
 _NOT_GIVEN = object()
 
 
@@ -40,8 +38,14 @@ def active_profile() -> str:
 
 
 def smoke_mode() -> bool:
-    """True when ``$BOOK_SMOKE`` is set to anything but "", 0, false or no."""
-    return os.environ.get(SMOKE_VAR, "").strip().lower() not in _NO
+    """True when ``$BOOK_SMOKE`` is set to anything but "", 0, false or no.
+
+    The variable is read in one place, :func:`book_utils.data.smoke_mode` (the data stand-ins
+    and the run lifecycle ask it too); this is that answer, offered beside :func:`pick`.
+    """
+    from book_utils.data import smoke_mode as data_smoke_mode
+
+    return data_smoke_mode()
 
 
 def pick(*, quick, full, smoke=_NOT_GIVEN, profile: str | None = None):
