@@ -1,15 +1,19 @@
 """Tests of the TensorFlow GAN (book_utils.gan): shapes, losses, training, runs, bad input."""
 
-import json
+import dataclasses
 import math
+import shutil
+import subprocess
+import sys
 
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 
-from book_utils import runs
+from book_utils import cli, runs
 from book_utils.data import DatasetError
+from book_utils.errors import BookError, ConfigError, DivergedError
 from book_utils.gan import (
     GAN,
     GANConfig,
@@ -19,13 +23,16 @@ from book_utils.gan import (
     fixed_noise,
     generator_loss,
     generator_model,
+    recipe,
+    to_unit,
 )
 from book_utils.gan import run as gan_run
 from book_utils.gan.clusters import cluster_sizes, draw_clusters
 from book_utils.gan.losses import hinge_discriminator_loss, hinge_generator_loss
+from book_utils.gan.models import count_params
 from book_utils.repro import seed_everything
 
-TINY = dict(width=16, batch_size=128, progress=False)
+TINY = dict(epochs=4, seed=5, width=16, batch_size=128, checkpoint_every=1, progress=False)
 
 
 @pytest.mark.parametrize("shape, latent, arch", [((8, 8), 32, "mlp"), ((28, 28), 100, "dcgan"),
@@ -136,80 +143,152 @@ def test_fixed_noise_truncation():
     np.testing.assert_array_equal(fixed_noise(5, 4, seed=2), fixed_noise(5, 4, seed=2))
 
 
+# --- runs: the lifecycle's run directory, resumable, refusing bad input ------------------------
+
+def assert_same_files(before: dict, out):
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+def files_of(out) -> dict:
+    return {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+
 @pytest.fixture(scope="module")
 def finished_run(tmp_path_factory):
-    """An uninterrupted 4-epoch run on digits (tiny nets)."""
+    """An uninterrupted 4-epoch run on digits (tiny nets, a checkpoint after every epoch)."""
     out = tmp_path_factory.mktemp("gan") / "run"
-    metrics = gan_run.train_run(out, "digits", epochs=4, seed=5, checkpoint_every=2, **TINY)
+    metrics = gan_run.train_run(out, "digits", **TINY)
     return out, metrics
 
 
-def _final_weights(out):
-    gan = gan_run.restore(out)
+def final_state(out):
+    """Epoch, every weight and optimizer variable, the noise generator's state of a finished run."""
+    gan = runs.load(out)
     models = (gan.generator, gan.discriminator, gan.ema_generator)
     return int(gan.epoch), [w.numpy() for m in models for w in m.weights] + [
-        v.numpy() for v in gan.generator_optimizer.variables], gan.noise.state.numpy()
+        v.numpy() for v in gan.generator_optimizer.variables + gan.discriminator_optimizer.variables], \
+        gan.noise.state.numpy()
+
+
+def assert_same_run(out_a, out_b):
+    epoch_a, weights_a, noise_a = final_state(out_a)
+    epoch_b, weights_b, noise_b = final_state(out_b)
+    assert epoch_a == epoch_b
+    np.testing.assert_array_equal(noise_a, noise_b)
+    for a, b in zip(weights_a, weights_b, strict=True):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(np.load(out_a / "samples.npy"), np.load(out_b / "samples.npy"))
+    assert runs.read_history(out_a) == runs.read_history(out_b)
 
 
 def test_run_directory_contents(finished_run):
     out, metrics = finished_run
     for name in ("run.json", "generator.keras", "samples.npy", "metrics.json", "losses.png",
-                 "samples.png", "progress.gif", "history.json"):
-        assert (out / name).exists(), name
+                 "samples.png", "progress.gif"):
+        assert (out / name).stat().st_size > 0, name
+    for gone in ("history.json", "train_info.json", "clusters.npy", "frames.npy"):
+        assert not (out / gone).exists(), gone
     samples = np.load(out / "samples.npy")
-    assert samples.shape == (1000, 8, 8, 1) and np.abs(samples).max() <= 1.0
-    saved = json.loads((out / "metrics.json").read_text())
-    for key in ("fid", "precision", "recall", "coverage_entropy", "near_copy_share", "train_seconds",
-                "generator_params", "discriminator_params"):
-        assert key in saved
-    assert saved["epochs"] == 4 and math.isfinite(saved["fid"])
-    assert gan_run.evaluate_run(out)["fid"] == pytest.approx(saved["fid"])
+    assert samples.shape == (1000, 8, 8) and samples.dtype == np.float32
+    assert 0.0 <= samples.min() and samples.max() <= 1.0
+    saved = runs.load_json(out / "metrics.json")
+    scores = saved["sample_metrics"]
+    for key in ("fid", "precision", "recall", "coverage_entropy", "near_copy_share"):
+        assert math.isfinite(scores[key]), key
+    gan = runs.load(out)
+    assert saved["epochs"] == 4 and saved["model"] == "gan"
+    assert saved["data"] == {"kind": "images", "name": "digits"}
+    assert saved["parameters"] == count_params(gan.generator)
+    assert saved["details"]["discriminator_params"] == count_params(gan.discriminator)
+    assert saved["details"]["frame_epochs"] == [0, 4]
+    config = runs.read_run(out)["config"]
+    assert config["epochs"] == 4 and config["image_shape"] == [8, 8] and config["arch"] == "mlp"
+    assert config["clusters"] == 50, "the book's digits recipe is cluster-conditioned"
+    history = runs.read_history(out)
+    assert set(history) == {"disc_loss", "gen_loss", "d_real", "d_fake"} and len(history["gen_loss"]) == 4
+    assert runs.evaluate(out)["sample_metrics"]["fid"] == pytest.approx(scores["fid"])
 
 
-def test_load_gives_identical_samples(finished_run):
+def test_loaded_gan_and_generator_give_the_run_samples(finished_run):
     out, _ = finished_run
-    config = json.loads((out / "run.json").read_text())["config"]
-    assert config["clusters"] > 0, "the book's digits recipe is cluster-conditioned"
-    generator = gan_run.load(out)
+    config = runs.read_run(out)["config"]
+    gan = runs.load(out)
+    assert isinstance(gan, GAN) and gan.config.temperature == config["temperature"]
+    samples = np.load(out / "samples.npy")
+    np.testing.assert_allclose(to_unit(gan.sample(1000, seed=5 + 2)), samples, atol=1e-6)
+    generator = gan_run.load_generator(out)
     noise = fixed_noise(1000, config["latent_dim"], seed=5 + 2) * config["temperature"]
-    sizes = cluster_sizes(np.load(out / "clusters.npy"), config["clusters"])
-    clusters = draw_clusters(sizes, 1000, seed=5 + 2)
-    np.testing.assert_allclose(generator.predict_on_batch([noise, clusters]), np.load(out / "samples.npy"),
-                               atol=1e-6)
+    clusters = draw_clusters(gan.cluster_sizes.numpy(), 1000, seed=5 + 2)
+    np.testing.assert_allclose(to_unit(generator.predict_on_batch([noise, clusters])), samples, atol=1e-6)
 
 
-def test_killed_and_resumed_run_matches_uninterrupted(finished_run, tmp_path):
-    out_full, _ = finished_run
+def test_killed_after_second_checkpoint_resumes_to_the_uninterrupted_run(finished_run, tmp_path,
+                                                                        kill_after_checkpoint):
     out = tmp_path / "killed"
-
-    def kill(epoch, gan, losses):
-        if epoch == 3:
-            raise KeyboardInterrupt("simulated kill")
-
+    saved = kill_after_checkpoint(2)
     with pytest.raises(KeyboardInterrupt):
-        gan_run.train_run(out, "digits", epochs=4, seed=5, checkpoint_every=2, on_epoch_end=kill, **TINY)
-    assert _final_weights(out)[0] == 2
-    gan_run.train_run(out, "digits", epochs=4, seed=5, checkpoint_every=2, **TINY)
-    epoch_a, weights_a, noise_a = _final_weights(out_full)
-    epoch_b, weights_b, noise_b = _final_weights(out)
-    assert epoch_a == epoch_b == 4
-    np.testing.assert_array_equal(noise_a, noise_b)
-    for a, b in zip(weights_a, weights_b, strict=True):
-        np.testing.assert_array_equal(a, b)
-    hist_a = json.loads((out_full / "history.json").read_text())["losses"]
-    hist_b = json.loads((out / "history.json").read_text())["losses"]
-    assert hist_a == hist_b
+        gan_run.train_run(out, "digits", **TINY)
+    assert saved == [1, 2] and not (out / "metrics.json").exists()
+    resumed = gan_run.train_run(out, "digits", **TINY)
+    assert saved == [1, 2, 3, 4]
+    assert_same_run(finished_run[0], out)
+    assert resumed["sample_metrics"] == finished_run[1]["sample_metrics"]
+    newest = [runs.checkpoint_folders(o)[0] for o in (finished_run[0], out)]
+    np.testing.assert_array_equal(*(np.load(f / "frames.npy") for f in newest))
 
 
-def test_resume_refuses_clusters_of_other_data(finished_run, tmp_path):
-    import shutil
+def test_truncated_newest_checkpoint_resumes_from_the_older_one(finished_run, tmp_path, capsys):
+    out = tmp_path / "damaged"
+    shutil.copytree(finished_run[0], out)
+    newest = runs.checkpoint_folders(out)[0]
+    assert newest.name == "epoch-000004"
+    (data_file,) = newest.glob("gan.data-*")
+    data_file.write_bytes(data_file.read_bytes()[:data_file.stat().st_size // 2])
+    gan_run.train_run(out, "digits", **TINY)
+    err = capsys.readouterr().err
+    assert "skipped a damaged checkpoint" in err and "epoch-000004" in err and "resuming from" in err
+    assert_same_run(finished_run[0], out)          # epoch 4 trained again from epoch 3's checkpoint
 
+
+def test_more_epochs_on_a_finished_run_are_refused_and_nothing_changes(finished_run, tmp_path):
     out = tmp_path / "copy"
     shutil.copytree(finished_run[0], out)
-    runs.save_npy(out / "clusters.npy", np.zeros(10, np.int32))     # not one per training digit
-    with pytest.raises(runs.RunDirError, match="10 cluster indices for 1437 training images"):
-        gan_run.train_run(out, "digits", epochs=6, seed=5, checkpoint_every=2, **TINY)
-    assert np.load(out / "clusters.npy").shape == (10,)               # nothing overwritten
+    before = files_of(out)
+    with pytest.raises(runs.RunDirError, match=r"another configuration.*'epochs': \(4, 6\)"):
+        gan_run.train_run(out, "digits", **dict(TINY, epochs=6))
+    assert_same_files(before, out)
+
+
+def test_batch_size_larger_than_the_data_is_refused_before_anything_is_written(tmp_path, capsys):
+    with pytest.raises(ConfigError, match="batch_size 5000 is larger than the 1437 training images"):
+        gan_run.train_run(tmp_path / "run", "digits", **dict(TINY, batch_size=5000))
+    assert not (tmp_path / "run").exists()
+    assert cli.main(["train", "gan", "--batch-size", "5000", "--out", str(tmp_path / "cli")]) == 2
+    assert "batch_size 5000 is larger" in capsys.readouterr().err
+    assert not (tmp_path / "cli").exists()
+
+
+def test_too_small_images_are_refused_before_anything_is_written(tmp_path):
+    out = tmp_path / "run"
+    out.mkdir()
+    for side, error in ((1, BookError), (3, ImageShapeError)):   # 1 x 1: refused already by the data
+        path = tmp_path / f"dots{side}.npz"
+        np.savez(path, x_train=np.full((80, side, side), 200, np.uint8))
+        with pytest.raises(error, match=f"{side} x {side} pixels"):
+            gan_run.train_run(out, str(path), **TINY)
+        assert list(out.iterdir()) == []
+    assert issubclass(ImageShapeError, ConfigError)
+
+
+def test_binary_npz_trains_on_exactly_minus_one_and_plus_one(tmp_path):
+    """A uint8 .npz of 0/1 pixels has max_value 1: its signed view is -1/+1, not -1 and -0.992."""
+    rng = np.random.default_rng(0)
+    path = tmp_path / "binary.npz"
+    np.savez(path, x_train=(rng.random((64, 8, 8)) < 0.3).astype(np.uint8))
+    seen = []
+    gan_run.train_run(tmp_path / "run", str(path), **dict(TINY, epochs=1, clusters=0, batch_size=16),
+                      on_epoch_end=lambda epoch, trainer, losses: seen.append(trainer.images))
+    assert set(np.unique(seen[0]).tolist()) == {-1.0, 1.0}
 
 
 def test_dcgan_path_on_small_random_28x28(tmp_path):
@@ -218,30 +297,54 @@ def test_dcgan_path_on_small_random_28x28(tmp_path):
     np.savez(path, x_train=rng.integers(0, 256, (16, 28, 28), dtype=np.uint8))
     metrics = gan_run.train_run(tmp_path / "run", str(path), epochs=1, batch_size=8, latent_dim=8,
                                 progress=False)
-    assert "metrics_unavailable" in metrics  # no labels: no reference classifier
-    assert np.load(tmp_path / "run" / "samples.npy").shape == (1000, 28, 28, 1)
-    assert gan_run.load(tmp_path / "run").output_shape == (None, 28, 28, 1)
+    assert metrics["sample_metrics"] is None and metrics["sample_metrics_unavailable"]   # no labels
+    config = runs.read_run(tmp_path / "run")["config"]
+    assert config["arch"] == "dcgan" and config["jit_compile"] is False and config["clusters"] == 0
+    assert np.load(tmp_path / "run" / "samples.npy").shape == (1000, 28, 28)
+    assert gan_run.load_generator(tmp_path / "run").output_shape == (None, 28, 28, 1)
 
 
-def test_bad_inputs(tmp_path):
-    with pytest.raises(DatasetError, match="unknown dataset"):
-        gan_run.train_run(tmp_path / "a", "cifar", epochs=1, progress=False)
+def test_bad_inputs_are_refused_before_anything_is_written(tmp_path):
+    with pytest.raises(DatasetError, match="unknown dataset 'cifar'"):
+        gan_run.train_run(tmp_path / "a", "cifar", **TINY)
     path = tmp_path / "odd.npz"
     np.savez(path, x_train=np.zeros((8, 30, 30), np.uint8))
     with pytest.raises(ImageShapeError, match="divisible by 4"):
-        gan_run.train_run(tmp_path / "b", str(path), epochs=1, progress=False)
-    with pytest.raises(ImageShapeError, match="too small"):
-        generator_model((3, 3))
+        gan_run.train_run(tmp_path / "b", str(path), **TINY)
+    for options, message in ((dict(learning_rate=1.0), "unknown gan option"),
+                             (dict(loss="l2"), "unknown loss 'l2': choose one of bce, hinge"),
+                             (dict(epochs=0), "epochs must be a positive integer"),
+                             (dict(seed=-1), "seed must be an integer >= 0"),
+                             (dict(ema_decay=1.0), r"ema_decay must be in \[0, 1\)"),
+                             (dict(clusters=2000), "clusters 2000 is more than the 1437 training images"),
+                             (dict(image_shape=(4, 4)), "image_shape is set by the data")):
+        with pytest.raises(ConfigError, match=message):
+            gan_run.train_run(tmp_path / "c", "digits", **{**TINY, **options})
+    with pytest.raises(ConfigError, match="arm model"):
+        gan_run.train_run(tmp_path / "d", "digits", text="python-docs", **TINY)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["odd.npz"]
     other = tmp_path / "vae_run"
     runs.prepare_run_dir(other, "vae", {"epochs": 1})
-    before = sorted(p.name for p in other.iterdir())
+    before = files_of(other)
     with pytest.raises(runs.RunDirError, match="'vae' run"):
-        gan_run.train_run(other, "digits", epochs=1, progress=False)
-    assert sorted(p.name for p in other.iterdir()) == before
-    with pytest.raises(ValueError, match="unknown GAN option"):
-        gan_run.train_run(tmp_path / "c", "digits", epochs=1, learning_rate=1.0)
-    with pytest.raises(ValueError, match="arm model"):
-        gan_run.train_run(tmp_path / "d", "digits", epochs=1, text="python-docs")
+        gan_run.train_run(other, "digits", **TINY)
+    assert_same_files(before, other)
+    with pytest.raises(runs.RunDirError, match="'vae' run"):
+        gan_run.load_generator(other)
+
+
+def test_config_is_frozen_framework_free_and_picks_the_recipe_by_size():
+    config = GANConfig(image_shape=[8, 8])
+    assert config.image_shape == (8, 8) and config.arch == "mlp"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        config.epochs = 5
+    assert recipe((8, 8))["clusters"] == 50 and recipe((16, 16))["arch"] == "mlp"
+    assert recipe((28, 28))["arch"] == "auto" and recipe((28, 28))["jit_compile"] is False
+    assert GANConfig(image_shape=(28, 28)).arch == "dcgan"
+    code = ("import sys\nfrom book_utils.gan.config import GANConfig, recipe\n"
+            "GANConfig(**recipe((8, 8)))\nprint('tensorflow' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False"]
 
 
 def test_nan_loss_stops_and_keeps_the_checkpoint(tmp_path, monkeypatch):
@@ -253,10 +356,10 @@ def test_nan_loss_stops_and_keeps_the_checkpoint(tmp_path, monkeypatch):
 
     monkeypatch.setattr(GAN, "train_epoch", poisoned)
     out = tmp_path / "nan"
-    with pytest.raises(FloatingPointError, match="disc loss at epoch 3"):
-        gan_run.train_run(out, "digits", epochs=5, checkpoint_every=1, **TINY)
-    assert _final_weights(out)[0] == 2
-    assert (out / "history.json").exists() and not (out / "samples.npy").exists()
+    with pytest.raises(DivergedError, match="disc_loss at epoch 3"):
+        gan_run.train_run(out, "digits", **dict(TINY, epochs=5))
+    assert [f.name for f in runs.checkpoint_folders(out)] == ["epoch-000002", "epoch-000001"]
+    assert not (out / "samples.npy").exists()
 
 
 def test_translation_keeps_shape_moves_whole_images_and_is_differentiable():

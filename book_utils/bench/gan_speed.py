@@ -33,7 +33,8 @@ def _time_steps(step, batches, repeat: int) -> tuple[float, float]:
 
 
 def _build(config_kw: dict, seed: int):
-    from book_utils.gan.training import GAN, GANConfig
+    from book_utils.gan.config import GANConfig
+    from book_utils.gan.training import GAN
     from book_utils.repro import seed_everything
 
     seed_everything(seed, ("tensorflow",))
@@ -46,14 +47,12 @@ def benchmark(steps: int = 60, dataset: str = "digits", seed: int = 0) -> dict:
 
     from book_utils.data import load
     from book_utils.gan.clusters import kmeans_clusters
+    from book_utils.gan.config import recipe
     from book_utils.gan.models import count_params
-    from book_utils.gan.run import recipe
     from book_utils.gan.training import make_dataset
 
     data = load(dataset, view="signed")
-    settings = {k: v for k, v in recipe(dataset).items()
-                if k not in ("epochs", "gif_every", "checkpoint_every")}
-    settings.update(image_shape=data.image_shape, seed=seed)
+    settings = {**recipe(data.image_shape), "image_shape": data.image_shape, "seed": seed}
     # batches are the step's argument tuples: (images,), or (images, clusters) for a clustered recipe
     clusters = kmeans_clusters(data.x_train, settings["clusters"], seed) if settings.get("clusters") else None
     batches = [b if clusters is not None else (b,)

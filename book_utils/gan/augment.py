@@ -21,7 +21,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import tensorflow as tf  # noqa: E402
 
-AUGMENTS = ("none", "translation")
+from book_utils.gan.config import AUGMENTS  # noqa: E402  (the kinds, framework-free)
 
 
 def shifted_copies(images, shift: int = 1, fill: float = -1.0):

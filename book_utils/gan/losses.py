@@ -19,7 +19,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import tensorflow as tf  # noqa: E402
 
-LOSSES = ("bce", "hinge")
+from book_utils.gan.config import LOSSES  # noqa: E402, F401  (the names, framework-free)
 
 
 def _bce(logits, target: float):

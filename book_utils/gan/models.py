@@ -26,33 +26,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras  # noqa: E402
 from keras import layers  # noqa: E402
 
-ARCHS = ("auto", "mlp", "dcgan")
-MLP_MAX_PIXELS = 16 * 16
+from book_utils.gan.config import ARCHS, MLP_MAX_PIXELS, ImageShapeError, pick_arch  # noqa: E402, F401
+
 CLUSTER_EMBEDDING = 16   # numbers the generator's cluster embedding appends to the noise
-
-
-class ImageShapeError(ValueError):
-    """The networks cannot take images of this size; the message says which sizes work."""
-
-
-def pick_arch(image_shape, arch: str = "auto") -> str:
-    """Resolve ``arch`` for ``image_shape`` (H, W) and check the networks can take it."""
-    if arch not in ARCHS:
-        raise ValueError(f"unknown architecture {arch!r}: choose one of {', '.join(ARCHS)}")
-    h, w = (int(s) for s in image_shape)
-    if h < 4 or w < 4:
-        raise ImageShapeError(f"images of {h} x {w} pixels are too small for a GAN here: "
-                              "give images of at least 4 x 4 pixels")
-    if arch == "auto":
-        arch = "mlp" if h * w <= MLP_MAX_PIXELS else "dcgan"
-    if arch == "dcgan" and (h % 4 or w % 4):
-        raise ImageShapeError(
-            f"the DCGAN generator upsamples twice (x4), so image height and width must be "
-            f"divisible by 4; got {h} x {w}. Crop or pad the images (e.g. to "
-            f"{h - h % 4} x {w - w % 4} or {h + (-h) % 4} x {w + (-w) % 4}) or use arch='mlp'.")
-    if arch == "mlp" and h * w > 64 * 64:
-        raise ImageShapeError(f"{h} x {w} images are too large for the MLP nets; use arch='dcgan'")
-    return arch
 
 
 def _cluster_input(clusters: int):

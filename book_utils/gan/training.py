@@ -13,7 +13,6 @@ A cluster-conditioned GAN (``GANConfig(clusters=K)``, see book_utils.gan.cluster
 from __future__ import annotations
 
 import os
-from dataclasses import asdict, dataclass, field, fields
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -22,70 +21,10 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from book_utils.gan import losses  # noqa: E402
-from book_utils.gan.augment import AUGMENTS, augment  # noqa: E402
+from book_utils.gan.augment import augment  # noqa: E402
 from book_utils.gan.clusters import cluster_sizes, draw_clusters, kmeans_clusters  # noqa: E402
-from book_utils.gan.models import discriminator_model, generator_model, pick_arch  # noqa: E402
-
-
-@dataclass
-class GANConfig:
-    """Every number that defines a GAN run (saved in run.json; ``epochs`` is not part of it,
-    so a finished run can be continued for more epochs)."""
-
-    image_shape: tuple = (8, 8)
-    latent_dim: int = 32
-    arch: str = "auto"          # "mlp" | "dcgan" | "auto" (mlp up to 16 x 16)
-    width: int = 256            # units per hidden layer of the MLP nets
-    g_width: int = 0            # the MLP generator's width when it differs (0 = ``width``)
-    dropout: float = 0.3        # DCGAN discriminator dropout
-    loss: str = "bce"           # "bce" (non-saturating) | "hinge"
-    label_smoothing: float = 0.0
-    r1_gamma: float = 0.0       # weight of the R1 gradient penalty (0 = off)
-    lr_g: float = 1e-4
-    lr_d: float = 1e-4
-    beta_1: float = 0.9
-    beta_2: float = 0.999
-    batch_size: int = 32
-    ema_decay: float = 0.0      # 0 = no EMA generator
-    augment: str = "none"       # DiffAugment for D's input: "none" | "translation"
-    augment_shift: int = 1      # largest translation in pixels
-    mbstd: bool = False         # minibatch standard-deviation feature in the MLP discriminator
-    clusters: int = 0           # condition both networks on k-means clusters of the data (0 = off)
-    temperature: float = 1.0    # sampling: the noise is N(0, temperature^2 I) (< 1 narrows, > 1 widens)
-    seed: int = 0
-    # XLA-compile the step. For the MLP pair on a 2-core CPU it is faster than the plain tf.function
-    # (18,751 against 13,242 images per CPU-second), and its result does not depend on machine load
-    # (the plain graph's weights differed in the 4th decimal between identical runs on a busy
-    # machine, in about 1 run of 5). Its normal noise comes from another random stream than eager
-    # TensorFlow's, so its losses differ from eager's. The 28 x 28 DCGAN recipe turns it off (run.py).
-    jit_compile: bool = True
-    extra: dict = field(default_factory=dict)
-
-    def __post_init__(self):
-        self.image_shape = tuple(int(s) for s in self.image_shape)
-        self.arch = pick_arch(self.image_shape, self.arch)
-        if self.loss not in losses.LOSSES:
-            raise ValueError(f"unknown loss {self.loss!r}: choose one of {', '.join(losses.LOSSES)}")
-        for name in ("latent_dim", "batch_size", "width"):
-            if int(getattr(self, name)) < 1:
-                raise ValueError(f"{name} must be a positive integer, got {getattr(self, name)!r}")
-        if int(self.g_width) < 0:
-            raise ValueError(f"g_width must be 0 (same as width) or positive, got {self.g_width}")
-        if self.augment not in AUGMENTS:
-            raise ValueError(f"unknown augment {self.augment!r}: choose one of {', '.join(AUGMENTS)}")
-        if not 0.0 <= self.ema_decay < 1.0:
-            raise ValueError(f"ema_decay must be in [0, 1), got {self.ema_decay}")
-        if int(self.clusters) < 0:
-            raise ValueError(f"clusters must be 0 (unconditional) or a positive count, got {self.clusters}")
-        if not self.temperature > 0:
-            raise ValueError(f"temperature must be positive, got {self.temperature}")
-
-    def as_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def field_names(cls) -> set[str]:
-        return {f.name for f in fields(cls)}
+from book_utils.gan.config import GANConfig  # noqa: E402
+from book_utils.gan.models import discriminator_model, generator_model  # noqa: E402
 
 
 def make_optimizers(config: GANConfig):
