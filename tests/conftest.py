@@ -7,8 +7,9 @@ Markers are given by test module, so a new test needs no decorator:
 * ``tf`` / ``torch``: the module imports TensorFlow (or Keras, or a ``book_utils`` module
   that does) / PyTorch, read from its import statements; modules that reach a framework only
   through a subprocess or the command line are listed in ``FRAMEWORKS_BY_HAND``;
-* ``slow``: the tests that took more than about 2 s on the quiet 2-core machine
-  (``pytest --durations=40``), by module (``SLOW_MODULES``) or by name (``SLOW_TESTS``).
+* ``slow``: the tests that took more than about 2 s on the 2-core machine under ``make unit``
+  (``pytest -n 2 --durations=60``), by module (``SLOW_MODULES``) or by name (``SLOW_TESTS``);
+  a test module may also mark a test ``@pytest.mark.slow`` itself.
 
 ``pytest -m "not slow"`` is the quick loop; ``-m "not tf"`` skips TensorFlow's tests.
 """
@@ -23,13 +24,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.test_import_light import NUMPY_ONLY_IN_FAMILIES
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-# book_utils modules that import no framework although their package has framework modules
-FRAMEWORK_FREE = {
-    "book_utils.gan.math", "book_utils.gan.modes", "book_utils.gan.clusters", "book_utils.vae.math",
-    "book_utils.arm.math", "book_utils.arm.text", "book_utils.arm.grammar",
-}
+# book_utils modules that import no framework although their family package has framework modules
+FRAMEWORK_FREE = set(NUMPY_ONLY_IN_FAMILIES)
 TF_PACKAGES = ("tensorflow", "keras", "tf_keras", "book_utils.gan", "book_utils.basics.tiny_tf",
                "book_utils.bench.gan_speed")
 TORCH_PACKAGES = ("torch", "book_utils.vae", "book_utils.arm", "book_utils.basics.tiny_torch",
@@ -44,17 +44,7 @@ FRAMEWORKS_BY_HAND = {
 SLOW_MODULES = {"test_gan.py", "test_import_light.py", "test_tiny_nets.py"}
 # single slow tests in otherwise quick modules: module -> test function names
 SLOW_TESTS = {
-    "test_vae.py": {"test_importance_weighted_bound_is_below_elbo_and_tightens",
-                    "test_same_seed_same_run_and_load_round_trip",
-                    "test_another_configuration_is_refused_and_nothing_is_changed",
-                    "test_resume_after_kill_matches_uninterrupted_run",
-                    "test_short_runs_still_finish_warm_up_and_keep_a_best_epoch"},
-    "test_toy_vae.py": {"test_beta_zero_uses_the_code_and_huge_beta_collapses"},
-    "test_toy_gan.py": {"test_same_seed_same_weights_other_seed_differs"},
-    "test_gan_math.py": {"test_trained_discriminator_approaches_optimal_discriminator"},
-    "test_metrics.py": {"test_evaluate_samples_real_test_split_is_the_floor_and_noise_is_far",
-                        "test_reference_classifier_reaches_95_percent_on_digits"},
-    "test_arm.py": {"test_char_run_round_trip", "test_28x28_images_and_the_command_line"},
+    "test_cli.py": {"test_a_corrected_command_is_accepted_after_a_refused_one"},
 }
 
 

@@ -79,6 +79,7 @@ def test_imports_no_framework_unless_asked():
 
 
 @pytest.mark.torch
+@pytest.mark.slow
 def test_torch_is_imported_and_seeded_when_named():
     code = ("from book_utils.notebook import setup\nsetup('quick', seed=7, frameworks=('torch',))\n"
             "import torch\na = torch.rand(2)\ntorch.manual_seed(7)\n"
