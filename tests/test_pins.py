@@ -46,3 +46,11 @@ def test_conda_python_is_311():
 
 def test_torch_pinned_to_the_local_cpu_build():
     assert "torch==2.13.0" in pyproject_pins()
+
+
+def test_the_parallel_make_targets_have_pytest_xdist_pinned():
+    makefile = (ROOT / "Makefile").read_text()
+    assert "-n $(JOBS)" in makefile, "make unit / nbval no longer run under pytest-xdist: drop the pin?"
+    dev = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]["dev"]
+    assert any(pin.startswith("pytest-xdist==") for pin in dev)
+    assert any(pin.startswith("pytest-xdist==") for pin in conda_pip_pins())
