@@ -88,9 +88,6 @@ def test_summary_and_exercises_with_checked_answers_end_the_section(path):
 # The notebooks whose setup cell still copies the checks that book_utils.notebook.setup makes
 SETUP_NOT_YET = {
     "03_algorithms/03_03_autoregressive.ipynb": "3.3 still seeds and styles by hand (apply setup())",
-    "05_practice/05_01_gan_tensorflow.ipynb": "5.1 still seeds, styles and sets TF_CPP_MIN_LOG_LEVEL by hand",
-    "05_practice/05_02_vae_pytorch.ipynb": "5.2 still seeds and styles by hand (apply setup())",
-    "05_practice/05_03_head_to_head.ipynb": "5.3 still seeds and styles by hand (apply setup())",
 }
 
 
