@@ -1,9 +1,9 @@
-"""Tests of the autoregressive models (book_utils.arm): masks, exact likelihood, sampling, runs."""
+"""Tests of the autoregressive models (book_utils.arm): masks, exact likelihood, sampling, and both
+models' runs in the lifecycle (checked options, resume after a kill, files)."""
 
 from __future__ import annotations
 
 import itertools
-import json
 import math
 
 import numpy as np
@@ -13,10 +13,13 @@ from torch.nn import functional as F
 
 from book_utils.arm import run as arm_run
 from book_utils.arm.charmodel import CharGRU, CharVocab, bits_per_char, generate
+from book_utils.arm.config import CharConfig, PixelConfig, recipe
 from book_utils.arm.made import MADE
 from book_utils.arm.sampling import filter_logits, sample_next
 from book_utils.cli import main as cli_main
 from book_utils.data.corpus import CorpusError
+from book_utils.errors import BookError, ConfigError, RunDirError
+from book_utils.runs import evaluate, load, load_json, read_history
 
 
 def _made(n_pixels=8, hidden=(16, 16), n_masks=3, dropout=0.2, seed=1):
@@ -137,109 +140,199 @@ def test_empty_corpus_is_refused(tmp_path):
     empty.write_text("  \n")
     with pytest.raises(CorpusError, match="empty"):
         arm_run.train_run(tmp_path / "run", text=str(empty))
+    assert not (tmp_path / "run").exists()
 
 
-# --- run directories ---------------------------------------------------------------------
+# --- configurations ---------------------------------------------------------------------------
 
-def _npz(tmp_path, size=6, n=48, seed=0):
+def test_recipes_and_configs():
+    assert PixelConfig(**recipe((8, 8))) == PixelConfig()
+    large = PixelConfig(**recipe((28, 28)))
+    assert (large.hidden, large.n_masks, large.batch_size, large.checkpoint_every) == ((2000,), 8, 100, 1)
+    with pytest.raises(ConfigError, match="hidden"):
+        PixelConfig(hidden=())
+    with pytest.raises(ConfigError, match="dropout"):
+        PixelConfig(dropout=1.0)
+    with pytest.raises(ConfigError, match="seq_len"):
+        CharConfig(seq_len=0)
+
+
+# --- run directories ---------------------------------------------------------------------------
+
+def _npz(tmp_path, size=6, n=48, seed=0, scale=255):
     rng = np.random.default_rng(seed)
     base = rng.random((1, size, size)) < 0.5
     flips = rng.random((n, size, size)) < 0.15
-    x = ((base ^ flips) * 255).astype(np.uint8)
-    path = tmp_path / f"tiny{size}.npz"
+    x = ((base ^ flips) * scale).astype(np.uint8)
+    path = tmp_path / f"tiny{size}-{scale}.npz"
     np.savez(path, x_train=x[: n * 3 // 4], x_test=x[n * 3 // 4:])
     return str(path)
 
 
-TINY = dict(hidden=[16], n_masks=2, epochs=4, batch_size=8, save_every_s=0.0)
+def _corpus(tmp_path, text="a small dog sees a big cat. ", times=40):
+    path = tmp_path / "corpus.txt"
+    path.write_text(text * times)
+    return str(path)
 
 
-def _kill_after_two_saves(monkeypatch) -> list[int]:
-    """Make the next run raise KeyboardInterrupt right after its second checkpoint (a simulated kill);
-    returns the list that collects the epoch of each checkpoint. ``monkeypatch.undo()`` ends it."""
-    real_save, calls = arm_run._save_checkpoint, []
-
-    def killed_after_two_epochs(out, state):
-        real_save(out, state)
-        calls.append(state["epoch"])
-        if len(calls) == 2:
-            raise KeyboardInterrupt("killed")
-
-    monkeypatch.setattr(arm_run, "_save_checkpoint", killed_after_two_epochs)
-    return calls
+# 36 training images, 4 held out: 4 batches an epoch, so with 3 orderings the mask index of a
+# batch depends on the epoch; dropout 0.3 (the recipe) draws from torch's global generator
+TINY = dict(hidden=[16], n_masks=3, epochs=4, batch_size=8, checkpoint_every=1, progress=False)
+TINY_CHAR = dict(epochs=3, batch_size=4, hidden=16, embed=8, seq_len=16, checkpoint_every=1, progress=False)
 
 
-def test_resume_after_kill_ends_where_an_uninterrupted_run_would(tmp_path, monkeypatch):
+@pytest.mark.parametrize("bad", [dict(batch_size=-5), dict(batch_size=0), dict(epochs=0)])
+@pytest.mark.parametrize("kind", ["pixel", "char"])
+def test_bad_sizes_are_refused_before_anything_is_written(tmp_path, bad, kind):
+    out = tmp_path / "run"
+    if kind == "char":
+        source, small = dict(text=_corpus(tmp_path)), dict(hidden=16, embed=8, seq_len=16)
+    else:
+        source, small = dict(dataset=_npz(tmp_path)), dict(hidden=[16], n_masks=2)
+    with pytest.raises(ConfigError, match=next(iter(bad))):
+        arm_run.train_run(out, **source, **small, **bad)
+    assert not out.exists()
+
+
+def test_options_are_checked_before_the_data_and_named_as_the_command_line_has_them(tmp_path, capsys):
+    with pytest.raises(ConfigError, match="batch_size"):      # not "no such file": options come first
+        arm_run.train_run(tmp_path / "run", str(tmp_path / "missing.npz"), batch_size=0)
+    with pytest.raises(ConfigError, match="--latent-dim"):
+        arm_run.train_run(tmp_path / "run", "digits", latent_dim=3)
+    with pytest.raises(ConfigError, match="seq_len.*--text"):
+        arm_run.train_run(tmp_path / "run", "digits", seq_len=64)
+    with pytest.raises(ConfigError, match="n_masks.*without --text"):
+        arm_run.train_run(tmp_path / "run", text=_corpus(tmp_path), n_masks=4)
+    with pytest.raises(ConfigError, match="--option seq_len="):
+        arm_run.train_run(tmp_path / "run", text=_corpus(tmp_path, "short text. ", 3))
+    assert not (tmp_path / "run").exists()
+    assert cli_main(["train", "arm", "--out", str(tmp_path / "cli"), "--batch-size", "-5"]) == 2
+    assert cli_main(["train", "arm", "--out", str(tmp_path / "cli"), "--latent-dim", "3"]) == 2
+    err = capsys.readouterr().err
+    assert "batch_size must be a positive integer" in err and "latent" in err and "unexpected" not in err
+    assert not (tmp_path / "cli").exists()
+
+
+def test_text_that_is_a_directory_is_refused_clearly(tmp_path, capsys):
+    with pytest.raises(BookError, match="directory"):
+        arm_run.train_run(tmp_path / "run", text=str(tmp_path))
+    assert not (tmp_path / "run").exists()
+    assert cli_main(["train", "arm", "--text", str(tmp_path), "--out", str(tmp_path / "cli")]) == 2
+    err = capsys.readouterr().err
+    assert "directory" in err and "unexpected" not in err
+
+
+def test_binary_uint8_images_are_not_destroyed(tmp_path):
+    """An .npz of uint8 pixels already in {0, 1} is the binarized data itself, not 255-scale grey
+    levels that all fall below the threshold."""
+    path = _npz(tmp_path, scale=1)
+    with np.load(path) as npz:
+        x_train, x_test = npz["x_train"], npz["x_test"]
+    data = arm_run.FAMILY.plan(path, None, {}).loaded
+    both = np.concatenate([data.train, data.valid])
+    assert both.mean() == pytest.approx(x_train.mean()) and both.mean() > 0.1
+    np.testing.assert_array_equal(np.sort(both.sum(1)), np.sort(x_train.reshape(len(x_train), -1).sum(1)))
+    np.testing.assert_array_equal(data.test, x_test.reshape(len(x_test), -1).astype(np.float32))
+
+
+def _weights(out):
+    return {k: v.clone() for k, v in load(out).state_dict().items()}
+
+
+def test_pixel_run_resumes_after_a_kill_exactly(tmp_path, kill_after_checkpoint):
     data = _npz(tmp_path)
     whole = arm_run.train_run(tmp_path / "whole", data, **TINY)
-
-    calls = _kill_after_two_saves(monkeypatch)
+    saved = kill_after_checkpoint(2)
     with pytest.raises(KeyboardInterrupt):
         arm_run.train_run(tmp_path / "killed", data, **TINY)
-    with pytest.raises(RuntimeError, match="resume"):
-        arm_run.evaluate_run(tmp_path / "killed")
-    monkeypatch.undo()
+    assert saved == [1, 2] and not (tmp_path / "killed" / "metrics.json").exists()
+    with pytest.raises(RunDirError, match="resume"):
+        evaluate(tmp_path / "killed")
     resumed = arm_run.train_run(tmp_path / "killed", data, **TINY)
-    assert calls == [1, 2]
-    for key in ("test_nll", "valid_nll", "best_epoch"):
-        assert resumed[key] == whole[key]
-    assert np.array_equal(np.load(tmp_path / "whole" / "samples.npy"),
-                          np.load(tmp_path / "killed" / "samples.npy"))
-    with pytest.raises(ValueError, match="another configuration"):
+    assert saved == [1, 2, 3, 4]
+    assert resumed["test_nll"] == whole["test_nll"]
+    for key in ("valid_nll", "best_epoch", "test_nll_sem"):
+        assert resumed["details"][key] == whole["details"][key]
+    assert read_history(tmp_path / "killed") == read_history(tmp_path / "whole")
+    whole_w, resumed_w = _weights(tmp_path / "whole"), _weights(tmp_path / "killed")
+    assert all(torch.equal(whole_w[k], resumed_w[k]) for k in whole_w)
+    np.testing.assert_array_equal(np.load(tmp_path / "whole" / "samples.npy"),
+                                  np.load(tmp_path / "killed" / "samples.npy"))
+    with pytest.raises(RunDirError, match="another configuration"):
         arm_run.train_run(tmp_path / "killed", data, **{**TINY, "epochs": 5})
 
 
-def test_load_round_trip_and_files(tmp_path):
+def test_pixel_run_files_load_and_evaluate(tmp_path):
     data = _npz(tmp_path)
     out = tmp_path / "run"
     metrics = arm_run.train_run(out, data, **TINY)
-    for name in ("run.json", "checkpoint.pt", "samples.npy", "metrics.json", "samples.png", "loss.png"):
-        assert (out / name).exists()
+    for name in ("run.json", "samples.npy", "metrics.json", "samples.png", "losses.png"):
+        assert (out / name).stat().st_size > 0
+    assert (out / "checkpoints" / "epoch-000004" / arm_run.STATE_FILE).exists()
     samples = np.load(out / "samples.npy")
-    assert samples.shape == (1000, 6, 6) and set(np.unique(samples)) <= {0.0, 1.0}
-    model = arm_run.load(out)
-    _, _, x_test, _ = arm_run.pixel_split(data, 0.1, 0)
-    assert abs(arm_run.mean_nll(model, x_test) - metrics["test_nll"]) < 1e-4
-    assert json.loads((out / "metrics.json").read_text())["parameters"] == metrics["parameters"]
+    assert samples.dtype == np.float32 and samples.shape == (1000, 6, 6)
+    assert set(np.unique(samples)) <= {0.0, 1.0}
+    assert metrics["test_nll_kind"] == "exact" and metrics["details"]["evaluated_on"] == "test"
+    assert set(read_history(out)) == {"train_nll", "valid_nll"} and len(read_history(out)["valid_nll"]) == 4
+    model = load(out)
+    assert isinstance(model, MADE) and not model.training
+    with np.load(data) as npz:
+        x_test = (npz["x_test"] >= 128).reshape(len(npz["x_test"]), -1).astype(np.float32)
+    assert arm_run.mean_nll(model, x_test) == pytest.approx(metrics["test_nll"], abs=1e-4)
+    assert min(read_history(out)["valid_nll"]) == metrics["details"]["valid_nll"]
+    assert evaluate(out)["test_nll"] == metrics["test_nll"]
+    assert load_json(out / "metrics.json")["parameters"] == metrics["parameters"]
 
 
 def test_28x28_images_and_the_command_line(tmp_path, capsys):
     data = _npz(tmp_path, size=28, n=16)
-    metrics = arm_run.train_run(tmp_path / "big", data, hidden=[8], n_masks=1, epochs=1)
+    metrics = arm_run.train_run(tmp_path / "big", data, hidden=[8], n_masks=1, epochs=1, progress=False)
     assert np.load(tmp_path / "big" / "samples.npy").shape == (1000, 28, 28)
-    assert math.isfinite(metrics["test_bits_per_dim"])
+    assert math.isfinite(metrics["details"]["test_bits_per_dim"])
+    config = load_json(tmp_path / "big" / "run.json")["config"]
+    assert config["batch_size"] == 100 and config["weight_decay"] == 1e-4      # the 28 x 28 recipe
     small = _npz(tmp_path, size=4, n=40)
     cli_dir = str(tmp_path / "cli")
-    assert cli_main(["train", "arm", "--dataset", small, "--out", cli_dir, "--epochs", "1"]) == 0
-    assert cli_main(["evaluate", str(tmp_path / "cli")]) == 0
+    assert cli_main(["train", "arm", "--dataset", small, "--out", cli_dir, "--epochs", "1",
+                     "--option", "hidden=[8]"]) == 0
+    assert cli_main(["evaluate", cli_dir]) == 0
     assert "test_nll" in capsys.readouterr().out
-    assert cli_main(["train", "arm", "--out", str(tmp_path / "x"), "--latent-dim", "3"]) == 2
+    assert cli_main(["options", "arm"]) == 0
+    assert {"PixelConfig", "CharConfig"} <= set(capsys.readouterr().out.replace('"', " ").split())
 
 
-def test_char_run_round_trip(tmp_path):
-    text = tmp_path / "corpus.txt"
-    text.write_text("the cat sees the dog. " * 60)
+def test_char_run_files_and_samples(tmp_path):
+    text = _corpus(tmp_path, "the cat sees the dog. ", 60)
     out = tmp_path / "char"
-    metrics = arm_run.train_run(out, text=str(text), epochs=2, batch_size=4, hidden=16, embed=8, seq_len=16,
-                                save_every_s=0.0)
-    model = arm_run.load(out)
-    _, _, valid_ids = arm_run.char_split(text.read_text(), 0.1)
-    assert abs(bits_per_char(model, valid_ids) - metrics["valid_bits_per_char"]) < 1e-6
-    assert metrics["valid_bits_per_char"] < math.log2(len(model.vocab))
-    assert np.load(out / "samples.npy").shape == (1000, 100)
+    metrics = arm_run.train_run(out, text=text, **{**TINY_CHAR, "epochs": 2})
+    model = load(out)
+    assert isinstance(model, CharGRU) and not model.training
+    _, _, valid_ids = arm_run.char_split(open(text).read(), 0.1)
+    bpc = metrics["details"]["valid_bits_per_char"]
+    assert bits_per_char(model, valid_ids) == pytest.approx(bpc, abs=1e-6)
+    assert metrics["test_nll"] == pytest.approx(bpc * math.log(2))
+    assert metrics["test_nll_kind"] == "exact (held-out text)" and metrics["sample_metrics"] is None
+    assert bpc < math.log2(len(model.vocab)) and metrics["details"]["vocab_size"] == len(model.vocab)
+    assert metrics["data"]["kind"] == "text" and len(read_history(out)["train_bits_per_char"]) == 2
+    samples = np.load(out / "samples.npy")
+    assert samples.dtype == np.int32 and samples.shape == (1000, arm_run.SAMPLE_CHARS)
+    assert samples.min() >= 0 and samples.max() < len(model.vocab)
+    first = (out / "samples.txt").read_text().split("\n----\n")[0]
+    assert first == model.vocab.decode(samples[0])
 
 
-def test_char_run_resumes_after_kill_where_an_uninterrupted_run_would(tmp_path, monkeypatch):
-    text = tmp_path / "corpus.txt"
-    text.write_text("a small dog sees a big cat. " * 40)
-    options = dict(text=str(text), epochs=3, batch_size=4, hidden=16, embed=8, seq_len=16, save_every_s=0.0)
-    whole = arm_run.train_run(tmp_path / "whole", **options)
-    calls = _kill_after_two_saves(monkeypatch)
+def test_char_run_resumes_after_a_kill_exactly(tmp_path, kill_after_checkpoint):
+    text = _corpus(tmp_path)
+    whole = arm_run.train_run(tmp_path / "whole", text=text, **TINY_CHAR)
+    saved = kill_after_checkpoint(2)
     with pytest.raises(KeyboardInterrupt):
-        arm_run.train_run(tmp_path / "killed", **options)
-    monkeypatch.undo()
-    resumed = arm_run.train_run(tmp_path / "killed", **options)
-    assert calls == [1, 2]
-    assert resumed["valid_bits_per_char"] == whole["valid_bits_per_char"]
-    assert np.array_equal(np.load(tmp_path / "whole" / "samples.npy"),
-                          np.load(tmp_path / "killed" / "samples.npy"))
+        arm_run.train_run(tmp_path / "killed", text=text, **TINY_CHAR)
+    assert saved == [1, 2]
+    resumed = arm_run.train_run(tmp_path / "killed", text=text, **TINY_CHAR)
+    assert saved == [1, 2, 3]
+    assert resumed["test_nll"] == whole["test_nll"]
+    assert read_history(tmp_path / "killed") == read_history(tmp_path / "whole")
+    whole_w, resumed_w = _weights(tmp_path / "whole"), _weights(tmp_path / "killed")
+    assert all(torch.equal(whole_w[k], resumed_w[k]) for k in whole_w)
+    np.testing.assert_array_equal(np.load(tmp_path / "whole" / "samples.npy"),
+                                  np.load(tmp_path / "killed" / "samples.npy"))

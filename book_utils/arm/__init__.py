@@ -9,7 +9,12 @@ PyTorch (Section 3.3):
 - :mod:`book_utils.arm.made`: MADE, an exact-likelihood model of binary images;
 - :mod:`book_utils.arm.charmodel`: a character-level GRU language model;
 - :mod:`book_utils.arm.sampling`: temperature, top-k and nucleus (top-p) sampling;
-- :mod:`book_utils.arm.run`: ``train_run`` / ``evaluate_run`` / ``load`` for run directories.
+- :mod:`book_utils.arm.run`: both models in the run lifecycle (``train_run``; load a run with
+  :func:`book_utils.runs.load`).
+
+Framework-free:
+
+- :mod:`book_utils.arm.config`: ``PixelConfig``, ``CharConfig`` and the pixel model's ``recipe``.
 
 NumPy only:
 
@@ -22,12 +27,13 @@ from importlib import import_module as _import_module
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # for type checkers and editors only: at run time the names load lazily
-    from book_utils.arm.run import evaluate_run, load, train_run
+    from book_utils.arm.config import CharConfig, PixelConfig
+    from book_utils.arm.run import train_run
 
-_EXPORTS = {"evaluate_run": "run", "load": "run", "train_run": "run"}
-_SUBMODULES = ("charmodel", "grammar", "made", "math", "run", "sampling", "text")
+_EXPORTS = {"CharConfig": "config", "PixelConfig": "config", "train_run": "run"}
+_SUBMODULES = ("charmodel", "config", "grammar", "made", "math", "run", "sampling", "text")
 
-__all__ = ["evaluate_run", "load", "train_run"]
+__all__ = ["CharConfig", "PixelConfig", "train_run"]
 
 
 def __getattr__(name: str):

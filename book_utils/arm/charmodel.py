@@ -73,7 +73,7 @@ def random_windows(ids: np.ndarray, batch: int, length: int, generator: torch.Ge
     """Inputs and next-character targets (batch, length) from random places in ``ids``."""
     if len(ids) <= length + 1:
         raise ValueError(f"the training text has {len(ids)} characters, fewer than one window of "
-                         f"{length + 1}; give more text or a shorter --seq-len")
+                         f"{length + 1}; give more text or shorter windows (--option seq_len=N)")
     starts = torch.randint(len(ids) - length - 1, (batch,), generator=generator).numpy()
     chunk = np.stack([ids[s:s + length + 1] for s in starts])
     chunk = torch.as_tensor(chunk)

@@ -1,22 +1,22 @@
-"""Run directories for the autoregressive models: train (resumable), evaluate, load.
+"""The autoregressive models in the book's run lifecycle (:mod:`book_utils.runs.lifecycle`).
 
-``python -m book_utils train arm --dataset digits --out DIR`` trains the pixel
-model (:class:`~book_utils.arm.made.MADE`) on binarized images;
-``--text FILE`` or ``--text python-docs`` trains the character model
-(:class:`~book_utils.arm.charmodel.CharGRU`) instead. The directory holds
-``run.json``, ``checkpoint.pt`` (written atomically after an epoch, at most every
-``save_every_s`` seconds and always after the last one; it holds the model, the
-optimizer, every random-number state and the early-stopping state, so a run
-killed and started again ends exactly where an uninterrupted run would),
-``samples.npy`` (1,000 samples), ``metrics.json`` and PNG figures.
+    python -m book_utils train arm --dataset digits --out runs/arm           # the pixel model
+    python -m book_utils train arm --text python-docs --out runs/arm-docs    # the character model
+
+Without ``--text`` the family trains the pixel model (:class:`~book_utils.arm.made.MADE`) on
+binarized images, with early stopping on a validation split carved from the training split;
+with ``--text FILE`` (or ``python-docs``) it trains the character model
+(:class:`~book_utils.arm.charmodel.CharGRU`). A checkpoint holds the weights, the optimizer,
+every random state (and the pixel model's best-on-validation weights), so a killed run resumes
+where it stopped and ends where an uninterrupted run would. Training runs on the CPU.
 """
 
 from __future__ import annotations
 
-import hashlib
-import io
+import copy
 import math
 import time
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import numpy as np
@@ -24,91 +24,50 @@ import torch
 from torch.nn import functional as F
 
 from book_utils.arm.charmodel import CharGRU, CharVocab, bits_per_char, generate, train_steps
+from book_utils.arm.config import CharConfig, PixelConfig, recipe
 from book_utils.arm.made import MADE
-from book_utils.runs import (
-    atomic_write_bytes,
-    check_finite,
-    load_json,
-    prepare_run_dir,
-    read_run,
-    save_json,
-    save_npy,
+from book_utils.errors import ConfigError
+from book_utils.runs import Evaluation, Plan, data_reference, data_source
+from book_utils.runs.config import make_config, require
+from book_utils.runs.lifecycle import N_SAMPLES
+from book_utils.runs.torch_io import (
+    clone_state,
+    count_parameters,
+    load_torch,
+    rng_state,
+    save_torch,
+    set_rng_state,
 )
 
-MODEL = "arm"
-CHECKPOINT = "checkpoint.pt"
-N_SAMPLES = 1000
-
-# pixel-model defaults: small images (8x8 digits) vs large ones (28x28 MNIST)
-PIXEL_DEFAULTS = {
-    "small": dict(hidden=[1024], n_masks=16, dropout=0.3, lr=1e-3, weight_decay=0.0, epochs=500,
-                  batch_size=32, valid_fraction=0.1),
-    "large": dict(hidden=[2000], n_masks=8, dropout=0.1, lr=1e-3, weight_decay=1e-4, epochs=100,
-                  batch_size=100, valid_fraction=0.1),
-}
-CHAR_DEFAULTS = dict(embed=32, hidden=256, layers=1, seq_len=128, lr=3e-3, epochs=5, batch_size=32,
-                     valid_fraction=0.1)
+STATE_FILE = "arm.pt"
+TEXTS = ("python-docs",)      # named texts (else a UTF-8 file)
+SAMPLE_CHARS = 100            # characters per text sample
 
 
-def _save_checkpoint(out: Path, state: dict) -> None:
-    buffer = io.BytesIO()
-    torch.save(state, buffer)
-    atomic_write_bytes(out / CHECKPOINT, buffer.getvalue())
+# --- the pixel model ---------------------------------------------------------------------------
+
+@dataclass
+class PixelData:
+    """Binarized images flattened to (N, D) float32: training, validation (carved from the training
+    split), test (``None`` when the data has no test split), and the image shape."""
+
+    train: np.ndarray
+    valid: np.ndarray
+    test: np.ndarray | None
+    image_shape: tuple[int, int]
 
 
-def _load_checkpoint(out: Path) -> dict | None:
-    path = Path(out) / CHECKPOINT
-    return torch.load(path, weights_only=True) if path.exists() else None
-
-
-def _training_state(model, optimizer, data_rng: torch.Generator) -> dict:
-    """What a checkpoint needs besides the run's bookkeeping to continue exactly where it stopped."""
-    return {"model": model.state_dict(), "optimizer": optimizer.state_dict(),
-            "data_rng": data_rng.get_state(), "torch_rng": torch.get_rng_state()}
-
-
-def _resume(out: Path, state: dict, model, optimizer, data_rng: torch.Generator) -> dict:
-    """Restore model, optimizer and both random generators from ``out``'s checkpoint in place and
-    return its bookkeeping (the keys of ``state``); without a checkpoint, return ``state``."""
-    saved = _load_checkpoint(out)
-    if saved is None:
-        return state
-    model.load_state_dict(saved["model"])
-    optimizer.load_state_dict(saved["optimizer"])
-    data_rng.set_state(saved["data_rng"])
-    torch.set_rng_state(saved["torch_rng"])
-    return {k: saved[k] for k in state}
-
-
-def _clone(state_dict: dict) -> dict:
-    return {k: v.detach().clone() for k, v in state_dict.items()}
-
-
-def count_parameters(model: torch.nn.Module) -> int:
-    return int(sum(p.numel() for p in model.parameters()))
-
-
-# --- the pixel model -----------------------------------------------------------------
-
-def pixel_split(dataset: str, valid_fraction: float, seed: int):
-    """Binarized (train, valid, test, image_shape): the validation images are carved from the
-    training split only (seeded), so the test split never steers training."""
-    from book_utils.data import load
-
-    ds = load(dataset, view="binary")
-    x = ds.x_train.reshape(len(ds.x_train), -1).astype(np.float32)
+def pixel_split(dataset, valid_fraction: float, seed: int) -> PixelData:
+    """The validation images are carved from the training split only (seeded), so the test split
+    never steers training. ``dataset``: an :class:`~book_utils.data.ImageDataset` in the binary view."""
+    x = dataset.x_train.reshape(len(dataset.x_train), -1).astype(np.float32)
     n_valid = max(1, int(round(valid_fraction * len(x))))
-    if len(x) - n_valid < 1:
-        raise ValueError(f"{dataset}: {len(x)} training images are too few to hold out {n_valid} "
-                         "for validation")
+    require(len(x) - n_valid >= 1, f"{dataset.name}: {len(x)} training images are too few to hold out "
+                                   f"{n_valid} for validation; give an x_train with at least 2 images")
     perm = np.random.default_rng(seed).permutation(len(x))
-    x_test = None if ds.x_test is None else ds.x_test.reshape(len(ds.x_test), -1).astype(np.float32)
-    return x[perm[n_valid:]], x[perm[:n_valid]], x_test, tuple(ds.image_shape)
-
-
-def build_pixel_model(config: dict) -> MADE:
-    h, w = config["image_shape"]
-    return MADE(h * w, tuple(config["hidden"]), config["n_masks"], config["dropout"], seed=config["seed"])
+    x_test = None if dataset.x_test is None else \
+        dataset.x_test.reshape(len(dataset.x_test), -1).astype(np.float32)
+    return PixelData(x[perm[n_valid:]], x[perm[:n_valid]], x_test, tuple(dataset.image_shape))
 
 
 @torch.no_grad()
@@ -120,115 +79,93 @@ def mean_nll(model: MADE, x: np.ndarray, batch: int = 1000) -> float:
     return total / len(x)
 
 
-def _train_pixel(out, dataset: str, seed: int, save_every_s: float, options: dict) -> dict:
-    from book_utils.data import load
+class PixelTrainer:
+    """A MADE, its optimizer, the data and the random streams of one pixel-model run."""
 
-    probe = load(dataset, view="binary")
-    size = "small" if np.prod(probe.image_shape) <= 256 else "large"
-    config = {"kind": "pixel", "dataset": str(dataset), "seed": int(seed),
-              "image_shape": list(probe.image_shape), **PIXEL_DEFAULTS[size]}
-    for key, value in options.items():
-        if key not in config:
-            raise ValueError(f"unknown option {key!r} for the pixel model; known: "
-                             f"{', '.join(sorted(PIXEL_DEFAULTS['small']))}")
-        config[key] = list(value) if key == "hidden" else value
-    x_train, x_valid, _, _ = pixel_split(dataset, config["valid_fraction"], seed)
-    out, _ = prepare_run_dir(out, MODEL, config)
+    def __init__(self, config: PixelConfig, data: PixelData):
+        self.config, self.data = config, data
+        torch.manual_seed(config.seed)                      # the weights; dropout draws from it too
+        h, w = data.image_shape
+        self.model = MADE(h * w, config.hidden, config.n_masks, config.dropout, seed=config.seed)
+        self.optimizer = torch.optim.AdamW(self.model.parameters(), lr=config.lr,
+                                           weight_decay=config.weight_decay)
+        self.x_train = torch.as_tensor(data.train)
+        self.batches = math.ceil(len(data.train) / config.batch_size)
+        self.generator = torch.Generator().manual_seed(config.seed)     # the order of the images
+        self.best = {"model": clone_state(self.model), "valid": math.inf, "epoch": 0}
 
-    torch.manual_seed(seed)
-    model = build_pixel_model(config)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=config["lr"], weight_decay=config["weight_decay"])
-    batches = math.ceil(len(x_train) / config["batch_size"])
-    shuffle = torch.Generator().manual_seed(seed)
-    state = {"epoch": 0, "history": {"train": [], "valid": []}, "best_valid": float("inf"),
-             "best_epoch": 0, "best_model": _clone(model.state_dict()), "train_seconds": 0.0,
-             "train_cpu_seconds": 0.0}
-    state = _resume(out, state, model, optimizer, shuffle)
-    x_train_t = torch.as_tensor(x_train)
-    last_save = time.perf_counter()
-    for epoch in range(state["epoch"], config["epochs"]):
-        wall, cpu = time.perf_counter(), time.process_time()
+    def train_epoch(self, epoch: int) -> dict[str, float]:
+        c, model = self.config, self.model
         model.train()
-        order = torch.randperm(len(x_train_t), generator=shuffle)
+        order = torch.randperm(len(self.x_train), generator=self.generator)
         total = 0.0
-        for i in range(batches):
-            xb = x_train_t[order[i * config["batch_size"]:(i + 1) * config["batch_size"]]]
-            k = (epoch * batches + i) % config["n_masks"]        # connectivity-agnostic training
+        for i in range(self.batches):
+            xb = self.x_train[order[i * c.batch_size:(i + 1) * c.batch_size]]
+            k = ((epoch - 1) * self.batches + i) % c.n_masks     # connectivity-agnostic training
             loss = F.binary_cross_entropy_with_logits(model.logits(xb, k), xb, reduction="sum") / len(xb)
-            optimizer.zero_grad()
+            self.optimizer.zero_grad()
             loss.backward()
-            optimizer.step()
+            self.optimizer.step()
             total += loss.item() * len(xb)
-        train_nll = check_finite(total / len(x_train), "the training NLL", out)
-        valid_nll = mean_nll(model, x_valid)
-        state["history"]["train"].append(train_nll)
-        state["history"]["valid"].append(valid_nll)
-        if valid_nll < state["best_valid"]:                      # early stopping: keep the best epoch
-            state.update(best_valid=valid_nll, best_epoch=epoch + 1, best_model=_clone(model.state_dict()))
-        state["epoch"] = epoch + 1
-        state["train_seconds"] += time.perf_counter() - wall
-        state["train_cpu_seconds"] += time.process_time() - cpu
-        if epoch + 1 == config["epochs"] or time.perf_counter() - last_save >= save_every_s:
-            _save_checkpoint(out, {**state, "config": config, **_training_state(model, optimizer, shuffle)})
-            last_save = time.perf_counter()
-    return evaluate_run(out)
+        train_nll = total / len(self.x_train)
+        valid_nll = mean_nll(model, self.data.valid)
+        if valid_nll < self.best["valid"]:                       # early stopping: keep the best epoch
+            self.best = {"model": clone_state(model), "valid": valid_nll, "epoch": epoch}
+        return {"train_nll": train_nll, "valid_nll": valid_nll}
 
+    def save(self, folder: Path) -> None:
+        save_torch(folder / STATE_FILE, {
+            "model": clone_state(self.model), "optimizer": self.optimizer.state_dict(),
+            "rng": rng_state(self.generator), "best_model": self.best["model"],
+            "best_valid": self.best["valid"], "best_epoch": self.best["epoch"]})
 
-def _evaluate_pixel(out: Path, config: dict, checkpoint: dict) -> dict:
-    import matplotlib
+    def restore(self, folder: Path) -> None:
+        saved = load_torch(folder / STATE_FILE)
+        self.model.load_state_dict(saved["model"])
+        self.optimizer.load_state_dict(saved["optimizer"])
+        set_rng_state(saved["rng"], self.generator)
+        self.best = {"model": saved["best_model"], "valid": saved["best_valid"], "epoch": saved["best_epoch"]}
 
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
+    def trained_model(self) -> MADE:
+        """The MADE at its best validation epoch, in eval mode."""
+        model = copy.deepcopy(self.model)
+        model.load_state_dict(self.best["model"])
+        return model.eval()
 
-    from book_utils.metrics.likelihood import nll_summary
-    from book_utils.plotting import image_grid, plot_losses, save_figure
+    def evaluate(self) -> Evaluation:
+        from book_utils.metrics.likelihood import nll_summary
 
-    model = load(out)
-    h, w = config["image_shape"]
-    _, x_valid, x_test, _ = pixel_split(config["dataset"], config["valid_fraction"], config["seed"])
-    metrics = {"model": "arm", "kind": "pixel (MADE)", "dataset": config["dataset"],
-               "epochs": checkpoint["epoch"], "best_epoch": checkpoint["best_epoch"],
-               "valid_nll": checkpoint["best_valid"], "parameters": count_parameters(model),
-               "train_seconds": checkpoint["train_seconds"],
-               "train_cpu_seconds": checkpoint["train_cpu_seconds"]}
-    if x_test is not None:
+        c, data = self.config, self.data
+        h, w = data.image_shape
+        model = self.trained_model()
+        heldout, name = (data.test, "test") if data.test is not None else (data.valid, "validation")
         with torch.no_grad():
-            summary = nll_summary(model.log_prob(torch.as_tensor(x_test)).numpy(), h * w)
-        metrics.update(test_nll=summary["nats_per_image"], test_nll_sem=summary["nats_sem"],
-                       test_bits_per_dim=summary["bits_per_dim"])
-    start = time.perf_counter()
-    samples = model.sample(N_SAMPLES, seed=config["seed"]).reshape(N_SAMPLES, h, w).numpy()
-    metrics["samples_per_second"] = N_SAMPLES / (time.perf_counter() - start)
-    save_npy(out / "samples.npy", samples.astype(np.float32))
-    if config["dataset"] == "digits":
-        from book_utils.metrics.evaluate import evaluate_samples
-
-        scored = evaluate_samples(samples, dataset="digits", view="binary")
-        metrics["sample_metrics"] = {k: scored[k] for k in ("fid", "fid_matched", "fid_real_matched",
-                                                            "precision", "recall", "coverage_entropy",
-                                                            "near_copy_share") if k in scored}
-    ax = image_grid(samples[:64], ncols=8, title="MADE samples", size=4)
-    save_figure(ax.figure, out / "samples.png")
-    plt.close(ax.figure)
-    ax = plot_losses({"train": checkpoint["history"]["train"], "validation": checkpoint["history"]["valid"]},
-                     ylabel="NLL (nats per image)", title="MADE training")
-    save_figure(ax.figure, out / "loss.png")
-    plt.close(ax.figure)
-    save_json(out / "metrics.json", metrics)
-    return metrics
+            summary = nll_summary(model.log_prob(torch.as_tensor(heldout)).numpy(), h * w)
+        start = time.perf_counter()
+        samples = model.sample(N_SAMPLES, seed=c.seed).reshape(N_SAMPLES, h, w).numpy()
+        seconds = time.perf_counter() - start
+        return Evaluation(
+            samples=samples.astype(np.float32), parameters=count_parameters(model),
+            test_nll=summary["nats_per_image"], test_nll_kind="exact",
+            details={"evaluated_on": name, "test_nll_sem": summary["nats_sem"],
+                     "test_bits_per_dim": summary["bits_per_dim"], "best_epoch": self.best["epoch"],
+                     "valid_nll": self.best["valid"], "samples_per_second": N_SAMPLES / seconds})
 
 
-# --- the character model -------------------------------------------------------------
+# --- the character model -----------------------------------------------------------------------
 
-def _read_corpus(source: str) -> tuple[str, str]:
-    from book_utils.data.corpus import read_text
+@dataclass
+class TextData:
+    """A text, its vocabulary (every character of the whole text) and the ids of both parts."""
 
-    text = read_text(source)
-    return text, hashlib.sha256(text.encode()).hexdigest()
+    text: str
+    vocab: CharVocab
+    train: np.ndarray
+    valid: np.ndarray
 
 
 def char_split(text: str, valid_fraction: float) -> tuple[CharVocab, np.ndarray, np.ndarray]:
-    """Vocabulary of the whole text (train + validation ids use the same symbols), then the
+    """Vocabulary of the whole text (train and validation ids use the same symbols), then the
     last ``valid_fraction`` of characters held out."""
     from book_utils.data.corpus import split_text
 
@@ -237,129 +174,133 @@ def char_split(text: str, valid_fraction: float) -> tuple[CharVocab, np.ndarray,
     return vocab, vocab.encode(train), vocab.encode(valid)
 
 
-def build_char_model(config: dict, vocab_size: int) -> CharGRU:
-    return CharGRU(vocab_size, config["embed"], config["hidden"], config["layers"])
+class CharTrainer:
+    """A character GRU, its optimizer, the text and the random streams of one character-model run."""
+
+    def __init__(self, config: CharConfig, data: TextData):
+        self.config, self.data = config, data
+        torch.manual_seed(config.seed)
+        self.model = CharGRU(len(data.vocab), config.embed, config.hidden, config.layers)
+        self.optimizer = torch.optim.Adam(self.model.parameters(), lr=config.lr)
+        self.steps = math.ceil(len(data.train) / (config.batch_size * config.seq_len))   # one epoch
+        self.generator = torch.Generator().manual_seed(config.seed)     # where the windows start
+
+    def train_epoch(self, epoch: int) -> dict[str, float]:
+        c = self.config
+        losses = train_steps(self.model, self.optimizer, self.data.train, self.steps, c.batch_size, c.seq_len,
+                             self.generator)
+        return {"train_bits_per_char": float(np.mean(losses))}
+
+    def save(self, folder: Path) -> None:
+        save_torch(folder / STATE_FILE, {
+            "model": clone_state(self.model), "optimizer": self.optimizer.state_dict(),
+            "rng": rng_state(self.generator), "vocab": self.data.vocab.chars})
+
+    def restore(self, folder: Path) -> None:
+        saved = load_torch(folder / STATE_FILE)
+        if saved["vocab"] != self.data.vocab.chars:
+            raise ValueError("the checkpoint's vocabulary differs from the text's")
+        self.model.load_state_dict(saved["model"])
+        self.optimizer.load_state_dict(saved["optimizer"])
+        set_rng_state(saved["rng"], self.generator)
+
+    def trained_model(self) -> CharGRU:
+        """The GRU after its last epoch, in eval mode, with its :class:`CharVocab` as ``.vocab``."""
+        model = copy.deepcopy(self.model).eval()
+        model.vocab = self.data.vocab
+        return model
+
+    def evaluate(self) -> Evaluation:
+        data, model = self.data, self.trained_model()
+        valid_bpc = bits_per_char(model, data.valid)
+        prompt = "\n" if "\n" in data.vocab.ids else data.text[0]
+        start = time.perf_counter()
+        texts = generate(model, data.vocab, SAMPLE_CHARS, prompt=prompt, n=N_SAMPLES, seed=self.config.seed)
+        seconds = time.perf_counter() - start
+        samples = np.stack([data.vocab.encode(t) for t in texts]).astype(np.int32)
+        return Evaluation(
+            samples=samples, parameters=count_parameters(model), test_nll=valid_bpc * math.log(2),
+            test_nll_kind="exact (held-out text)", text_samples=texts,
+            details={"valid_bits_per_char": valid_bpc, "valid_chars": int(len(data.valid)),
+                     "vocab_size": len(data.vocab), "chars_per_second": N_SAMPLES * SAMPLE_CHARS / seconds})
 
 
-def _train_char(out, text_source: str, seed: int, save_every_s: float, options: dict) -> dict:
-    text, digest = _read_corpus(text_source)
-    config = {"kind": "char", "text": str(text_source), "text_sha256": digest, "seed": int(seed),
-              **CHAR_DEFAULTS}
-    for key, value in options.items():
-        if key not in config:
-            raise ValueError(f"unknown option {key!r} for the character model; known: "
-                             f"{', '.join(sorted(CHAR_DEFAULTS))}")
-        config[key] = value
-    vocab, train_ids, _ = char_split(text, config["valid_fraction"])
-    out, _ = prepare_run_dir(out, MODEL, config)
-    torch.manual_seed(seed)
-    model = build_char_model(config, len(vocab))
-    optimizer = torch.optim.Adam(model.parameters(), lr=config["lr"])
-    steps = math.ceil(len(train_ids) / (config["batch_size"] * config["seq_len"]))   # one epoch
-    windows = torch.Generator().manual_seed(seed)
-    state = {"epoch": 0, "history": {"train": []}, "train_seconds": 0.0, "train_cpu_seconds": 0.0}
-    state = _resume(out, state, model, optimizer, windows)
-    last_save = time.perf_counter()
-    for epoch in range(state["epoch"], config["epochs"]):
-        wall, cpu = time.perf_counter(), time.process_time()
-        losses = train_steps(model, optimizer, train_ids, steps, config["batch_size"], config["seq_len"],
-                             windows)
-        state["history"]["train"].append(check_finite(float(np.mean(losses)), "the training loss", out))
-        state["epoch"] = epoch + 1
-        state["train_seconds"] += time.perf_counter() - wall
-        state["train_cpu_seconds"] += time.process_time() - cpu
-        if epoch + 1 == config["epochs"] or time.perf_counter() - last_save >= save_every_s:
-            _save_checkpoint(out, {**state, "config": config, "vocab": vocab.chars,
-                                   **_training_state(model, optimizer, windows)})
-            last_save = time.perf_counter()
-    return evaluate_run(out)
+# --- the family --------------------------------------------------------------------------------
+
+def _names(cls) -> set[str]:
+    return {f.name for f in fields(cls)}
 
 
-def _evaluate_char(out: Path, config: dict, checkpoint: dict) -> dict:
-    text, digest = _read_corpus(config["text"])
-    if digest != config["text_sha256"]:
-        raise ValueError(f"the text {config['text']!r} changed since this run was trained (SHA-256 "
-                         "differs); evaluate it on the same text")
-    model = load(out)
-    vocab, _, valid_ids = char_split(text, config["valid_fraction"])
-    valid_bpc = bits_per_char(model, valid_ids)
-    start = time.perf_counter()
-    prompt = "\n" if "\n" in vocab.ids else text[0]
-    samples = generate(model, vocab, 100, prompt=prompt, n=N_SAMPLES, seed=config["seed"])
-    seconds = time.perf_counter() - start
-    save_npy(out / "samples.npy", np.stack([vocab.encode(s) for s in samples]).astype(np.int32))
-    atomic_write_bytes(out / "samples.txt", "\n----\n".join(samples[:20]).encode())
-    metrics = {"model": "arm", "kind": "char (GRU)", "text": config["text"], "vocab_size": len(vocab),
-               "valid_bits_per_char": valid_bpc, "valid_chars": int(len(valid_ids)),
-               "epochs": checkpoint["epoch"], "train_bits_per_char": checkpoint["history"]["train"],
-               "parameters": count_parameters(model), "train_seconds": checkpoint["train_seconds"],
-               "train_cpu_seconds": checkpoint["train_cpu_seconds"],
-               "chars_per_second": N_SAMPLES * 100 / seconds}
-    save_json(out / "metrics.json", metrics)
-    return metrics
+def _refuse_other_models_options(options: dict, text: bool) -> None:
+    """A clear message for an option of the other model (or of another family)."""
+    if options.get("latent_dim") is not None:
+        raise ConfigError("the autoregressive models have no latent space: drop --latent-dim")
+    here, other = (CharConfig, PixelConfig) if text else (PixelConfig, CharConfig)
+    foreign = sorted(set(options) & (_names(other) - _names(here)))
+    if foreign:
+        where = ("the pixel model's (train without --text)" if text
+                 else "the character model's (train with --text FILE or --text python-docs)")
+        raise ConfigError(f"{', '.join(foreign)}: {where} option(s); this run's options are: "
+                          f"{', '.join(sorted(_names(here)))}")
 
 
-# --- the contract called by book_utils.cli --------------------------------------------
+class ARMFamily:
+    name = "arm"
+    sample_view = "binary"        # the pixel model's samples; text runs are recognised by their data kind
+    loss_panels = {"NLL (nats per image)": ["train_nll", "valid_nll"],
+                   "training loss (bits per character)": ["train_bits_per_char"]}
+    smoke_limits = {"epochs": 2}
 
-def train_run(out, dataset: str = "digits", epochs: int | None = None, batch_size: int | None = None,
-              seed: int = 0, text: str | None = None, save_every_s: float = 5.0, **options) -> dict:
-    """Train into run directory ``out`` (resumes a killed run) and return its metrics.
+    def plan(self, dataset, text, options: dict) -> Plan:
+        options = dict(options)
+        _refuse_other_models_options(options, text is not None)
+        options.pop("latent_dim", None)
+        return self._plan_pixel(dataset, options) if text is None else self._plan_char(text, options)
 
-    Without ``text``: the pixel MADE on binarized ``dataset`` (digits | mnist | PATH.npz).
-    With ``text`` (a UTF-8 file or ``python-docs``): the character GRU. Other keyword
-    options override the model defaults (see PIXEL_DEFAULTS / CHAR_DEFAULTS).
-    """
-    if "latent_dim" in options:
-        raise ValueError("the autoregressive model has no latent space: drop --latent-dim")
-    if epochs is not None:
-        options["epochs"] = int(epochs)
-    if batch_size is not None:
-        options["batch_size"] = int(batch_size)
-    if text is not None:
-        return _train_char(out, text, seed, save_every_s, options)
-    return _train_pixel(out, dataset, seed, save_every_s, options)
+    def _plan_pixel(self, dataset, options: dict) -> Plan:
+        from book_utils.data import DATASETS, load
 
+        make_config(PixelConfig, {}, options, model="arm")           # the options, before loading any data
+        reference = data_reference(dataset, DATASETS)
+        images = load(data_source(reference), view="binary")
+        config = make_config(PixelConfig, recipe(images.image_shape), options, model="arm")
+        require(images.image_shape[0] * images.image_shape[1] >= 2,
+                f"{reference['name']}: images of {images.image_shape} have fewer than 2 pixels")
+        return Plan(config, reference, pixel_split(images, config.valid_fraction, config.seed))
 
-def evaluate_run(out) -> dict:
-    """Recompute ``metrics.json``, ``samples.npy`` and the figures of a finished run."""
-    out = Path(out)
-    config = read_run(out)["config"]
-    checkpoint = _load_checkpoint(out)
-    if checkpoint is None:
-        raise FileNotFoundError(f"{out} has no {CHECKPOINT} yet: train it first")
-    if checkpoint["epoch"] < config["epochs"]:
-        raise RuntimeError(f"{out} stopped after epoch {checkpoint['epoch']} of {config['epochs']}; run "
-                           "the same training command again to resume it")
-    if config["kind"] == "pixel":
-        return _evaluate_pixel(out, config, checkpoint)
-    return _evaluate_char(out, config, checkpoint)
+    def _plan_char(self, text, options: dict) -> Plan:
+        from book_utils.data.corpus import read_text
 
+        config = make_config(CharConfig, {}, options, model="arm")    # the options, before reading the text
+        reference = data_reference(text, TEXTS, kind="text")
+        source = data_source(reference)
+        content = read_text(source)
+        require(len(content) >= 2,
+                f"{source}: a text of {len(content)} character(s) is too short to train on")
+        vocab, train_ids, valid_ids = char_split(content, config.valid_fraction)
+        n = len(train_ids)
+        shorter = f"shorter windows (e.g. --option seq_len={max(1, min(n // 2, n - 2))})" if n >= 3 else ""
+        require(n > config.seq_len + 1,
+                f"{source}: the training part of the text has {n} characters, fewer than one window of "
+                f"seq_len + 1 = {config.seq_len + 1}; give a longer text{' or ' if shorter else ''}{shorter}")
+        require(len(valid_ids) >= 2,
+                f"{source}: the held-out part of the text has {len(valid_ids)} character(s), too few to "
+                "measure the model on; give a longer text or a larger --option valid_fraction=0.2")
+        return Plan(config, reference, TextData(content, vocab, train_ids, valid_ids))
 
-def load(out) -> torch.nn.Module:
-    """The trained module of a run directory, in eval mode (weights_only loading).
-
-    Pixel runs give the :class:`MADE` at its best validation epoch; character runs give
-    the :class:`CharGRU` with its :class:`CharVocab` as ``model.vocab``.
-    """
-    out = Path(out)
-    run = read_run(out)
-    if run.get("model") != MODEL:
-        raise ValueError(f"{out} holds a {run.get('model')!r} run, not an autoregressive one")
-    config = run["config"]
-    checkpoint = _load_checkpoint(out)
-    if checkpoint is None:
-        raise FileNotFoundError(f"{out} has no {CHECKPOINT}: train it first")
-    if config["kind"] == "pixel":
-        model = build_pixel_model(config)
-        model.load_state_dict(checkpoint["best_model"])
-    else:
-        vocab = CharVocab(checkpoint["vocab"])
-        model = build_char_model(config, len(vocab))
-        model.load_state_dict(checkpoint["model"])
-        model.vocab = vocab
-    return model.eval()
+    def build(self, plan: Plan) -> PixelTrainer | CharTrainer:
+        if isinstance(plan.loaded, TextData):
+            return CharTrainer(plan.config, plan.loaded)
+        return PixelTrainer(plan.config, plan.loaded)
 
 
-def read_metrics(out) -> dict:
-    """The metrics.json of a run directory."""
-    return load_json(Path(out) / "metrics.json")
+FAMILY = ARMFamily()
+
+
+def train_run(out, dataset: str = "digits", text: str | None = None, **options) -> dict:
+    """Train (or resume) an autoregressive model into run directory ``out``: :func:`book_utils.runs.train`
+    for the family. Without ``text`` the pixel MADE on binarized ``dataset`` (digits | mnist | PATH.npz);
+    with ``text`` (a UTF-8 file or ``python-docs``) the character GRU."""
+    from book_utils.runs import train
+
+    return train(FAMILY, out, None if text is not None else dataset, text=text, **options)
