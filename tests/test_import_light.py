@@ -10,19 +10,22 @@ FAMILIES = ["book_utils.gan", "book_utils.vae", "book_utils.arm"]
 NUMPY_ONLY_IN_FAMILIES = [
     "book_utils.gan.math", "book_utils.gan.modes", "book_utils.gan.clusters", "book_utils.vae.math",
     "book_utils.arm.math", "book_utils.arm.text", "book_utils.arm.grammar",
+    "book_utils.gan.config", "book_utils.vae.config", "book_utils.arm.config",
 ]
 FRAMEWORK_FREE = [
     "book_utils", "book_utils.data", "book_utils.data.download", "book_utils.data.idx",
     "book_utils.data.corpus", "book_utils.repro", "book_utils.profiles", "book_utils.plotting",
     "book_utils.progress", "book_utils.runs", "book_utils.source", "book_utils.cli", "book_utils.metrics",
     "book_utils.baselines", "book_utils.basics", "book_utils.basics.toy", "book_utils.basics.classic",
-    "book_utils.basics.samplers", "book_utils.basics.tiny_data", "book_utils.notebook", *FAMILIES,
+    "book_utils.basics.samplers", "book_utils.basics.tiny_data", "book_utils.notebook", "book_utils.lazy",
+    "book_utils.errors", "book_utils.runs.lifecycle", "book_utils.nbrun", "book_utils.smoke", *FAMILIES,
     *NUMPY_ONLY_IN_FAMILIES,
 ]
 TENSORFLOW_ONLY = ["book_utils.gan.training", "book_utils.gan.run", "book_utils.gan.augment",
                    "book_utils.gan.toy", "book_utils.basics.tiny_tf"]
-TORCH_ONLY = ["book_utils.vae.run", "book_utils.vae.toy", "book_utils.arm.run", "book_utils.arm.made",
-              "book_utils.arm.charmodel", "book_utils.arm.sampling", "book_utils.basics.tiny_torch"]
+TORCH_ONLY = ["book_utils.runs.torch_io", "book_utils.vae.run", "book_utils.vae.toy", "book_utils.arm.run",
+              "book_utils.arm.made", "book_utils.arm.charmodel", "book_utils.arm.sampling",
+              "book_utils.basics.tiny_torch"]
 
 
 def frameworks_after(code: str) -> list[str]:

@@ -23,8 +23,9 @@ NumPy only:
 - :mod:`book_utils.arm.math`: the chain rule, cross-entropy = MLE, perplexity, entropy rate (Section 4.3).
 """
 
-from importlib import import_module as _import_module
 from typing import TYPE_CHECKING
+
+from book_utils.lazy import lazy_exports
 
 if TYPE_CHECKING:  # for type checkers and editors only: at run time the names load lazily
     from book_utils.arm.config import CharConfig, PixelConfig
@@ -36,16 +37,4 @@ _SUBMODULES = ("charmodel", "config", "grammar", "made", "math", "run", "samplin
 __all__ = ["CharConfig", "PixelConfig", "train_run"]
 
 
-def __getattr__(name: str):
-    """PEP 562: import the submodule that defines ``name`` on first access."""
-    if name in _EXPORTS:
-        value = getattr(_import_module(f"{__name__}.{_EXPORTS[name]}"), name)
-        globals()[name] = value
-        return value
-    if name in _SUBMODULES:
-        return _import_module(f"{__name__}.{name}")
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__) | set(_SUBMODULES))
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, _SUBMODULES)
