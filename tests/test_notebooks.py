@@ -86,9 +86,7 @@ def test_summary_and_exercises_with_checked_answers_end_the_section(path):
 
 
 # The notebooks whose setup cell still copies the checks that book_utils.notebook.setup makes
-SETUP_NOT_YET = {
-    "03_algorithms/03_03_autoregressive.ipynb": "3.3 still seeds and styles by hand (apply setup())",
-}
+SETUP_NOT_YET: dict[str, str] = {}
 
 
 def strict_xfail(paths, reasons):
