@@ -54,12 +54,12 @@ def build_parser() -> argparse.ArgumentParser:
     except Exception:  # noqa: BLE001 - help text only
         defaults = "see `python -m book_utils options MODEL`"
     train = sub.add_parser("train", help="train a model into a run directory (resumable)", parents=[common],
-                           formatter_class=argparse.ArgumentDefaultsHelpFormatter,
                            epilog=f"Defaults on 8 x 8 digits: {defaults}. 28 x 28 images get paper-scale "
                                   "recipes. `python -m book_utils options MODEL` lists every option.")
     train.add_argument("model", choices=MODELS)
     train.add_argument("--out", required=True, help="run directory (created, or resumed)")
-    train.add_argument("--dataset", default="digits", help="digits | mnist | fashion_mnist | PATH.npz")
+    train.add_argument("--dataset", default="digits",
+                       help="digits | mnist | fashion_mnist | PATH.npz (default: digits)")
     train.add_argument("--text", default=None,
                        help="arm only: train the character model on this UTF-8 file, or 'python-docs' "
                             "(the documentation text of this Python)")
@@ -67,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="training epochs (default: the model's recipe)")
     train.add_argument("--batch-size", type=int, default=None,
                        help="batch size (default: the model's recipe)")
-    train.add_argument("--seed", type=int, default=0, help="random seed")
+    train.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     train.add_argument("--latent-dim", type=int, default=None,
                        help="latent size, gan and vae (default: recipe)")
     train.add_argument("--checkpoint-every", type=int, default=None,

@@ -105,7 +105,11 @@ def family(name: str) -> Family:
     """The model family called ``name`` (imports its framework)."""
     if name not in FAMILIES:
         raise RunDirError(f"unknown model {name!r}: choose one of {', '.join(FAMILIES)}")
-    return importlib.import_module(FAMILIES[name]).FAMILY
+    from book_utils.notebook import TF_IMPORT_NOISE, filtered_stderr, quiet_logs
+
+    quiet_logs()
+    with filtered_stderr(TF_IMPORT_NOISE):      # TensorFlow's start-up lines are not the reader's business
+        return importlib.import_module(FAMILIES[name]).FAMILY
 
 
 def check_finite(value: float, what: str, out: str | Path | None = None) -> float:

@@ -31,7 +31,8 @@ def data_reference(source: str | Path, named, kind: str = "images") -> dict:
         from book_utils.data import DatasetError
 
         what = "a directory" if path.is_dir() else "no such file"
-        raise DatasetError(f"unknown dataset {key!r} ({what}): choose one of {', '.join(named)} or give "
+        noun = "text" if kind == "text" else "dataset"
+        raise DatasetError(f"unknown {noun} {key!r} ({what}): choose one of {', '.join(named)} or give "
                            "the path of an existing file")
     return {"kind": kind, "name": path.stem, "path": str(path), "sha256": sha256_of(path)}
 
