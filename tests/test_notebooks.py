@@ -106,13 +106,7 @@ def test_setup_goes_through_book_utils_notebook(path):
 
 # Library noise in committed outputs: tqdm's redrawn progress bars, TensorFlow's absl / oneDNN start-up lines
 NOISE = re.compile(r"\r|it/s\]|oneDNN custom operations|absl::|WARNING: All log messages before absl")
-TF_LINES = "TensorFlow's absl / oneDNN start-up lines (setup() hides them now: re-execute)"
-NOISY_OUTPUTS = {
-    "02_concepts/02_02_deep_learning.ipynb": f"02_02's committed outputs hold {TF_LINES}",
-    "03_algorithms/03_01_gan_basics.ipynb": f"03_01's committed outputs hold {TF_LINES}",
-    "05_practice/05_01_gan_tensorflow.ipynb": "05_01's outputs hold absl / oneDNN lines and tqdm bars",
-    "05_practice/05_02_vae_pytorch.ipynb": "05_02's committed outputs hold tqdm progress-bar fragments",
-}
+NOISY_OUTPUTS: dict[str, str] = {}
 
 
 def output_text(out) -> str:
