@@ -35,9 +35,11 @@ def pick_arch(image_shape, arch: str = "auto") -> str:
         raise ImageShapeError(
             f"the DCGAN generator upsamples twice (x4), so image height and width must be "
             f"divisible by 4; got {h} x {w}. Crop or pad the images (e.g. to "
-            f"{h - h % 4} x {w - w % 4} or {h + (-h) % 4} x {w + (-w) % 4}) or use arch='mlp'.")
+            f"{h - h % 4} x {w - w % 4} or {h + (-h) % 4} x {w + (-w) % 4}) or use the MLP nets "
+            "(--option arch=mlp; in Python arch='mlp').")
     if arch == "mlp" and h * w > 64 * 64:
-        raise ImageShapeError(f"{h} x {w} images are too large for the MLP nets; use arch='dcgan'")
+        raise ImageShapeError(f"{h} x {w} images are too large for the MLP nets; use --option arch=dcgan "
+                              "(in Python arch='dcgan')")
     return arch
 
 
