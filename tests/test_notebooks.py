@@ -131,3 +131,17 @@ def test_no_package_function_switches_the_plotting_backend():
                  if re.search(r"matplotlib\.use\(|\.use\(\s*[\"']agg|switch_backend\(", line, re.I)
                  and not line.lstrip().startswith("#")]
     assert not offenders, "a package module switches the plotting backend:\n" + "\n".join(offenders)
+
+
+DRAWS = re.compile(r"plt\.show\(\)|image_grid\(|show_nearest_training\(|show_gif\(|display\(fig\)")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids(NOTEBOOKS))
+def test_every_cell_that_draws_shows_its_figure(path):
+    """A reader on GitHub sees what the cell drew: a drawing cell has an image in its committed output."""
+    cells = [c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
+    for number, cell in enumerate(cells, 1):
+        if DRAWS.search(cell.source):
+            images = [o for o in cell.outputs if any(k.startswith("image/") for k in o.get("data", {}))]
+            drawn = DRAWS.search(cell.source).group(0)
+            assert images, f"code cell {number} draws ({drawn}) but shows no figure"
