@@ -1,9 +1,10 @@
-"""The small classifier of Section 2.2 in TensorFlow / Keras 3 (this module imports TensorFlow only).
+"""Section 2.2's TensorFlow / Keras 3 code (this module imports TensorFlow only).
 
 The same multilayer perceptron as :mod:`book_utils.basics.tiny_torch`, with the same
 function names: in_dim -> hidden[0] -> ... -> 1 logit, Glorot-uniform weights
 and zero biases (Keras' defaults), Adam on binary cross-entropy from logits,
-shuffled minibatches.
+shuffled minibatches. :func:`conv_output_size` asks Keras' convolution layers for their output
+size, to check :mod:`book_utils.basics.conv`'s formulas against.
 """
 
 from __future__ import annotations
@@ -65,3 +66,12 @@ def accuracy(model: keras.Model, x, y) -> float:
     """Fraction of points whose predicted class (p > 0.5) equals y."""
     x, y = check_two_class_data(x, y)
     return float(((predict_proba(model, x) > 0.5) == (y == 1)).mean())
+
+
+def conv_output_size(n: int, kernel: int, stride: int = 1, padding: str = "valid",
+                     transpose: bool = False) -> int:
+    """Side of the output of ``keras.layers.Conv2D`` (or ``Conv2DTranspose``, ``transpose=True``),
+    one filter, run on an n x n image of zeros; padding is Keras' "valid" or "same"."""
+    layer = (keras.layers.Conv2DTranspose if transpose else keras.layers.Conv2D)(
+        1, kernel, strides=stride, padding=padding)
+    return int(layer(np.zeros((1, n, n, 1), dtype=np.float32)).shape[1])

@@ -1,10 +1,13 @@
-"""The small classifier of Section 2.2 in PyTorch (this module imports PyTorch only).
+"""Section 2.2's PyTorch code (this module imports PyTorch only).
 
 A multilayer perceptron for two-class problems on points in the plane:
 in_dim -> hidden[0] -> ... -> hidden[-1] -> 1 logit. :mod:`book_utils.basics.tiny_tf`
 builds the same network in TensorFlow/Keras with the same names, the same
 initialisation (Glorot-uniform weights, zero biases), loss, optimiser and
-schedule, so the two can be compared line by line.
+schedule, so the two can be compared line by line. Two checks of the section's hand-written
+NumPy code sit here too: :func:`autograd_grads` (autograd's gradients for
+:mod:`book_utils.basics.backprop`'s weights) and :func:`conv_output_size` (what PyTorch's
+convolution layers give, against :mod:`book_utils.basics.conv`'s formulas).
 """
 
 from __future__ import annotations
@@ -93,3 +96,41 @@ def accuracy(model: nn.Module, x, y) -> float:
     """Fraction of points whose predicted class (p > 0.5) equals y."""
     x, y = check_two_class_data(x, y)
     return float(((predict_proba(model, x) > 0.5) == (y == 1)).mean())
+
+
+def autograd_grads(params, x, y, activation: str = "tanh"):
+    """Loss and gradients by PyTorch autograd for weights in :mod:`book_utils.basics.backprop`'s layout.
+
+    params [W_1 [in, out], b_1, ..., W_L [H, 1], b_L] (NumPy) are copied, transposed to PyTorch's
+    out x in, into a float64 :class:`TinyMLP`; x [N, D], y [N] in {0, 1}. Returns (mean BCE loss,
+    gradients in the same layout as params).
+    """
+    hidden = tuple(W.shape[1] for W in params[0:-2:2])
+    with torch.random.fork_rng():                            # building the module must not move the seed
+        model = TinyMLP(params[0].shape[0], hidden, activation).double()
+    linears = [m for m in model.net if isinstance(m, nn.Linear)]
+    with torch.no_grad():
+        for layer, linear in enumerate(linears):
+            linear.weight.copy_(torch.from_numpy(np.asarray(params[2 * layer], dtype=np.float64).T))
+            linear.bias.copy_(torch.from_numpy(np.asarray(params[2 * layer + 1], dtype=np.float64)))
+    xt = torch.as_tensor(np.asarray(x, dtype=np.float64))
+    yt = torch.as_tensor(np.asarray(y, dtype=np.float64).ravel())
+    loss = nn.BCEWithLogitsLoss()(model(xt), yt)
+    loss.backward()
+    grads = []
+    for linear in linears:
+        grads += [linear.weight.grad.numpy().T.copy(), linear.bias.grad.numpy().copy()]
+    return loss.item(), grads
+
+
+def conv_output_size(n: int, kernel: int, stride: int = 1, padding: int = 0, transpose: bool = False,
+                     output_padding: int = 0) -> int:
+    """Side of the output of ``nn.Conv2d`` (or ``nn.ConvTranspose2d``, ``transpose=True``), one channel,
+    run on an n x n image of zeros: PyTorch's own answer, to check the formulas against."""
+    with torch.random.fork_rng(), torch.no_grad():         # the layer's random init must not move the seed
+        if transpose:
+            layer = nn.ConvTranspose2d(1, 1, kernel, stride, padding, output_padding=output_padding)
+        else:
+            layer = nn.Conv2d(1, 1, kernel, stride, padding)
+        out = layer(torch.zeros(1, 1, n, n))
+    return int(out.shape[-1])
