@@ -84,6 +84,28 @@ def test_gaussian_fits_the_right_shapes(gaussian):
     assert gaussian.image_shape == (8, 8) and gaussian.value_range == (0.0, 16.0)
 
 
+def test_gaussian_is_the_ppca_maximum_likelihood_fit(digits, gaussian):
+    """W W^T + s2 I keeps the sample covariance's top k eigenpairs and puts s2 on the rest
+    (Tipping and Bishop 1999): W = U_k (Lambda_k - s2 I)^(1/2), the square root of the excess."""
+    flat = digits.x_train.reshape(len(digits.x_train), -1).astype(float)
+    for j in (0, 8):
+        xc = flat[digits.y_train == j]
+        eigval, eigvec = np.linalg.eigh(np.cov(xc, rowvar=False, bias=True))
+        eigval, eigvec = eigval[::-1], eigvec[:, ::-1]
+        wt, s2 = gaussian.components_[j], gaussian.noise_variance_[j]
+        model_cov = wt.T @ wt + s2 * np.eye(64)
+        top = eigvec[:, :10]
+        # along the top 10 directions the model has the data's variances (not variance - s2 or its square)
+        assert np.allclose(top.T @ model_cov @ top, np.diag(eigval[:10]), atol=1e-8)
+        assert np.allclose(model_cov @ top, top * eigval[:10], atol=1e-8)
+        # off that subspace, the isotropic rest: s2, the mean of the discarded eigenvalues
+        assert np.isclose(s2, max(eigval[10:].mean(), 1e-2))
+        rest = eigvec[:, 10:]
+        assert np.allclose(rest.T @ model_cov @ rest, s2 * np.eye(54), atol=1e-8)
+        # the fitted Gaussian has the same total variance in the top directions as the data
+        assert np.isclose(np.trace(top.T @ model_cov @ top), np.trace(top.T @ np.cov(xc.T, bias=True) @ top))
+
+
 def test_gaussian_classifies_by_bayes_rule(digits, gaussian):
     assert gaussian.score(digits.x_test, digits.y_test) > 0.93  # measured 0.986
     proba = gaussian.predict_proba(digits.x_test[:20])

@@ -11,6 +11,7 @@ from book_utils.vae.toy import (
     gaussian_nll,
     latent_report,
     posterior_means,
+    prior_holes,
     reconstruct,
     sample_prior,
     train_vae,
@@ -76,6 +77,26 @@ def test_beta_zero_uses_the_code_and_huge_beta_collapses():
     assert collapsed["active_units"] == 0 and collapsed["kl_per_dim"].max() < 0.05
     # the reconstruction is the data mean, so the error is the data's total variance (about 4)
     assert collapsed["recon_mse"] == pytest.approx(DATA.var(0).sum(), rel=0.1)
+
+
+def test_prior_holes_are_the_prior_draws_where_the_codes_are_sparse():
+    model = ToyVAE(hidden=8)
+    last = model.encoder[-1]
+    with torch.no_grad():
+        last.weight.zero_()
+        last.bias.zero_()                        # q(z|x) = N(0, I) for every x: the codes are the prior
+    assert prior_holes(model, DATA[:50], n=500) == 0.0
+    assert latent_report(model, DATA)["posterior_std"] == pytest.approx(1.0)
+    with torch.no_grad():
+        last.bias.copy_(torch.tensor([0.0, 0.0, -12.0, -12.0]))   # every code is a spike at the origin
+    assert prior_holes(model, DATA[:50], n=500) > 0.99
+    with torch.no_grad():
+        last.bias.copy_(torch.tensor([0.0, 0.0, math.log(0.5), math.log(0.5)]))
+    # q = N(0, 0.5 I): q/p = 2 exp(-|z|^2 / 2) < 1/10 where |z|^2 > 2 log 20,
+    # and under p, |z|^2 is chi-square(2): P(|z|^2 > t) = exp(-t / 2) = 1/20
+    assert prior_holes(model, DATA[:50], n=20_000, seed=1) == pytest.approx(1 / 20, abs=0.006)
+    with pytest.raises(ValueError, match="ratio"):
+        prior_holes(model, DATA, ratio=0)
 
 
 def test_bad_input_gets_a_clear_error():

@@ -94,6 +94,39 @@ def test_gradient_estimators_are_unbiased_and_reparameterization_has_lower_varia
     assert based["variance"] < score["variance"]
 
 
+def test_mean_field_variances_one_over_precision_minimise_kl_over_diagonal_gaussians():
+    from scipy.optimize import minimize
+
+    rng = np.random.default_rng(3)
+    a = rng.normal(size=(3, 3))
+    m, S = rng.normal(size=3), a @ a.T + 0.3 * np.eye(3)           # a correlated Gaussian p
+    m_q, S_q = vm.mean_field_gaussian(m, S)
+    assert np.array_equal(m_q, m) and np.allclose(S_q, np.diag(np.diag(S_q)))
+    assert np.allclose(np.diag(S_q), 1 / np.diag(np.linalg.inv(S)))
+    best = vm.kl_gaussians(m_q, S_q, m, S)
+
+    def kl(params):                                          # KL(q || p) over means and log-variances
+        return vm.kl_gaussians(params[:3], np.diag(np.exp(params[3:])), m, S)
+
+    # every small move of a mean or a log-variance raises the KL
+    for i in range(6):
+        for step in (-0.05, 0.05):
+            moved = np.concatenate([m_q, np.log(np.diag(S_q))])
+            moved[i] += step
+            assert kl(moved) > best
+    # a numeric optimiser started from the marginal variances diag(S) lands on 1 / Lambda_ii
+    start = np.concatenate([m + 0.5, np.log(np.diag(S))])
+    found = minimize(kl, start, method="BFGS", options={"gtol": 1e-10})
+    assert found.fun == pytest.approx(best, abs=1e-9)
+    assert np.allclose(np.exp(found.x[3:]), np.diag(S_q), rtol=1e-4)
+    assert np.allclose(found.x[:3], m, atol=1e-4)
+    # the marginal variances are a worse diagonal q, and the mean-field q is narrower than them
+    assert vm.kl_gaussians(m, np.diag(np.diag(S)), m, S) > best + 1e-3
+    assert np.all(np.diag(S_q) < np.diag(S))
+    # for an uncorrelated p the mean-field q is p itself
+    assert np.allclose(vm.mean_field_gaussian(m, np.diag([1.0, 2.0, 3.0]))[1], np.diag([1.0, 2.0, 3.0]))
+
+
 def test_bad_inputs_raise_clear_errors():
     with pytest.raises(ValueError, match="positive"):
         vm.LinearGaussianModel(np.ones((2, 1)), np.zeros(2), sigma=0.0)

@@ -132,7 +132,10 @@ class ClassConditionalGaussian:
     ``n_components`` (k) is the rank of each class's low-rank part W_c (D x k, D = H*W
     pixels); s2_c, the isotropic noise variance, is the mean of the class covariance's
     remaining D - k eigenvalues, never below ``min_variance`` (squared pixel units).
-    This is the maximum-likelihood probabilistic PCA of each class (closed form).
+    This is the maximum-likelihood probabilistic PCA of each class (closed form, Tipping
+    and Bishop 1999, eq. 7): W_c = U_k (Lambda_k - s2_c I)^(1/2), the top k eigenvectors
+    U_k of the class covariance scaled by the square roots of their eigenvalues minus
+    s2_c, so that W_c W_c^T + s2_c I has exactly the covariance's top k eigenvalues.
 
     Fitted attributes: ``classes_`` (C labels), ``means_`` (C x D), ``components_``
     (C x k x D, the rows of W_c^T), ``noise_variance_`` (C), ``class_log_prior_`` (C),

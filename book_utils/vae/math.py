@@ -167,6 +167,19 @@ def kl_diag_gaussians(mu0, var0, mu1, var1) -> float:
     return float(0.5 * np.sum(var0 / var1 + (mu1 - mu0) ** 2 / var1 - 1 + np.log(var1) - np.log(var0)))
 
 
+def mean_field_gaussian(m, S) -> tuple[np.ndarray, np.ndarray]:
+    """The best diagonal (mean-field) Gaussian for p = N(m, S) under KL(q || p): (mean [k], cov [k, k]).
+
+    Over q = N(m_q, diag(v)), KL(q || p) is smallest at m_q = m and v_i = 1 / Λ_ii, where Λ = S⁻¹ is
+    p's precision (Bishop 2006, Pattern Recognition and Machine Learning, section 10.1.2; MacKay 2003,
+    chapter 33): each variance is p's *conditional* variance given the other coordinates, never more
+    than its marginal variance S_ii, so q is too narrow wherever p is correlated (it under-covers p).
+    """
+    m = _vector(m, "m")
+    S = _covariance(S, "S", len(m))
+    return m.copy(), np.diag(1.0 / np.diag(np.linalg.inv(S)))
+
+
 def kl_to_standard_normal(mu, logvar) -> np.ndarray:
     """The VAE's KL(N(mu, diag(exp(logvar))) || N(0, I)) = -½ Σ (1 + logvar - mu² - exp(logvar)).
 

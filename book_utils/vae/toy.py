@@ -149,7 +149,8 @@ def latent_report(model: ToyVAE, data, threshold: float = 0.01) -> dict:
     whose posterior mean varies with x, Var_x(mu_j(x)) > ``threshold`` (Burda et al. 2016);
     'recon_mse': mean squared error of decode(mu(x)); 'aggregate_kl': KL of a Gaussian with the
     moments of all posterior samples z ~ q(z|x) to N(0, I) (0 when the aggregate posterior matches
-    the prior in mean and covariance).
+    the prior in mean and covariance); 'posterior_std': the mean over x and dimensions of the
+    posterior's standard deviation sigma_j(x) (1 when q(z|x) is the prior, near 0 when x pins z down).
     """
     x = torch.as_tensor(np.asarray(data, dtype=np.float32))
     mu, logvar = model.encode(x)
@@ -160,4 +161,28 @@ def latent_report(model: ToyVAE, data, threshold: float = 0.01) -> dict:
     return {"kl_per_dim": gaussian_kl(mu, logvar).mean(0).double().numpy(),
             "active_units": int((mu.var(0) > threshold).sum()),
             "recon_mse": float((x - recon).pow(2).sum(1).mean()),
-            "aggregate_kl": float(aggregate_kl)}
+            "aggregate_kl": float(aggregate_kl),
+            "posterior_std": float(torch.exp(0.5 * logvar).mean())}
+
+
+@torch.no_grad()
+def prior_holes(model: ToyVAE, data, n: int = 2500, ratio: float = 10.0, seed: int = 0) -> float:
+    """Share of ``n`` prior draws z ~ N(0, I) that fall where no code lives (a fraction in [0, 1]).
+
+    The aggregate posterior q(z) = (1/N) sum_x q(z|x) over ``data`` [N, D] is the density of the
+    codes the decoder was trained on; a draw is in a hole when q(z) < p(z) / ``ratio``. Matching
+    the prior's mean and covariance ('aggregate_kl' of :func:`latent_report`) does not rule holes
+    out: narrow posteriors leave gaps that the prior still samples (Rosca et al. 2018, "Distribution
+    matching in variational inference"; Hoffman and Johnson 2016, "ELBO surgery").
+    """
+    if n < 1 or not ratio > 0:
+        raise ValueError(f"n must be >= 1 and ratio > 0, got n={n}, ratio={ratio}")
+    mu, logvar = model.encode(torch.as_tensor(np.asarray(data, dtype=np.float32)))
+    mu, logvar = mu.double(), logvar.double()
+    z = torch.randn((n, model.latent_dim), generator=torch.Generator().manual_seed(seed), dtype=torch.float64)
+    log_norm = -0.5 * math.log(2 * math.pi) * model.latent_dim
+    log_p = log_norm - 0.5 * z.pow(2).sum(1)
+    log_q = torch.cat([torch.logsumexp(log_norm - 0.5 * (((c[:, None] - mu) ** 2) / logvar.exp()
+                                                         + logvar).sum(2), dim=1)
+                       for c in z.split(256)]) - math.log(len(mu))
+    return float((log_q < log_p - math.log(ratio)).double().mean())
