@@ -8,9 +8,11 @@ PyTorch (Section 3.3):
 
 - :mod:`book_utils.arm.made`: MADE, an exact-likelihood model of binary images;
 - :mod:`book_utils.arm.charmodel`: a character-level GRU language model;
+- :mod:`book_utils.arm.transformer`: a minimal decoder-only Transformer language model (causal
+  self-attention, pre-norm blocks), reused by later chapters;
 - :mod:`book_utils.arm.sampling`: temperature, top-k and nucleus (top-p) sampling;
-- :mod:`book_utils.arm.run`: both models in the run lifecycle (``train_run``; load a run with
-  :func:`book_utils.runs.load`).
+- :mod:`book_utils.arm.run`: the pixel and character models in the run lifecycle (``train_run``;
+  load a run with :func:`book_utils.runs.load`).
 
 Framework-free:
 
@@ -32,7 +34,7 @@ if TYPE_CHECKING:  # for type checkers and editors only: at run time the names l
     from book_utils.arm.run import train_run
 
 _EXPORTS = {"CharConfig": "config", "PixelConfig": "config", "train_run": "run"}
-_SUBMODULES = ("charmodel", "config", "grammar", "made", "math", "run", "sampling", "text")
+_SUBMODULES = ("charmodel", "config", "grammar", "made", "math", "run", "sampling", "text", "transformer")
 
 __all__ = ["CharConfig", "PixelConfig", "train_run"]
 

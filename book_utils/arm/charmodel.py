@@ -80,9 +80,14 @@ def random_windows(ids: np.ndarray, batch: int, length: int, generator: torch.Ge
     return chunk[:, :-1], chunk[:, 1:]
 
 
-def train_steps(model: CharGRU, optimizer: torch.optim.Optimizer, ids: np.ndarray, steps: int,
-                batch: int, length: int, generator: torch.Generator, clip: float = 1.0) -> list[float]:
-    """``steps`` Adam steps on random windows; returns the loss of each step in bits/char."""
+def train_steps(model: nn.Module, optimizer: torch.optim.Optimizer, ids: np.ndarray, steps: int,
+                batch: int, length: int, generator: torch.Generator, clip: float = 1.0,
+                scheduler: torch.optim.lr_scheduler.LRScheduler | None = None) -> list[float]:
+    """``steps`` Adam steps on random windows; returns the loss of each step in bits/char.
+
+    ``model(ids (B, T))`` returns (logits (B, T, V), state): a :class:`CharGRU` or a
+    :class:`~book_utils.arm.transformer.TransformerLM`. ``scheduler``, if given, steps after each step.
+    """
     model.train()
     losses = []
     for _ in range(steps):
@@ -93,6 +98,8 @@ def train_steps(model: CharGRU, optimizer: torch.optim.Optimizer, ids: np.ndarra
         loss.backward()
         nn.utils.clip_grad_norm_(model.parameters(), clip)
         optimizer.step()
+        if scheduler is not None:
+            scheduler.step()
         losses.append(loss.item() / math.log(2))
     return losses
 

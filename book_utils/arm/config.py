@@ -2,12 +2,12 @@
 without torch).
 
 Two models share the family ``arm``: the pixel model (:class:`PixelConfig`, a MADE on binarized
-images, ``--dataset``) and the character model (:class:`CharConfig`, a GRU, ``--text``).
+images, ``--dataset``) and the character model (:class:`CharConfig`, a GRU or a Transformer, ``--text``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from book_utils.runs.config import require, require_positive
 
@@ -50,24 +50,53 @@ class PixelConfig:
         require(self.weight_decay >= 0, f"weight_decay must be at least 0, got {self.weight_decay!r}")
 
 
+ARCHS = ("gru", "transformer")
+
+
 @dataclass(frozen=True)
 class CharConfig:
-    """A character-model run (a GRU language model on a text; ``--text FILE`` or ``python-docs``)."""
+    """A character-model run on a text (``--text FILE`` or ``python-docs``).
+
+    ``arch="gru"`` (the default): a GRU language model, sized by ``embed``, ``hidden`` and ``layers``.
+    ``arch="transformer"``: a decoder-only Transformer (:mod:`book_utils.arm.transformer`), sized by
+    ``d_model``, ``heads``, ``blocks`` and ``dropout``, reading ``seq_len`` characters at most.
+    Each architecture refuses the other's size options (left at their defaults).
+    """
 
     epochs: int = 5
     batch_size: int = 32               # windows per Adam step
-    embed: int = 32                    # character embedding size
-    hidden: int = 256                  # GRU state size
-    layers: int = 1
-    seq_len: int = 128                 # characters per training window
+    embed: int = 32                    # GRU: character embedding size
+    hidden: int = 256                  # GRU: state size
+    layers: int = 1                    # GRU: stacked recurrent layers
+    seq_len: int = 128                 # characters per training window (the Transformer's context)
     lr: float = 3e-3
     valid_fraction: float = 0.1        # the last part of the text, held out
     checkpoint_every: int = 1          # epochs between checkpoints (and at the last epoch)
     seed: int = 0
+    arch: str = "gru"                  # "gru" | "transformer"
+    d_model: int = 128                 # Transformer: width of the residual stream
+    heads: int = 4                     # Transformer: attention heads (d_model / heads channels each)
+    blocks: int = 4                    # Transformer: pre-norm blocks
+    dropout: float = 0.0               # Transformer: dropout on embeddings, attention and residual branches
 
     def __post_init__(self):
         _check_common(self)
-        require_positive(self, "embed", "hidden", "layers", "seq_len")
+        require_positive(self, "embed", "hidden", "layers", "seq_len", "d_model", "heads", "blocks")
+        require(self.arch in ARCHS, f"arch must be one of {', '.join(ARCHS)}, got {self.arch!r}")
+        other = [name for name in (TRANSFORMER_ONLY if self.arch == "gru" else GRU_ONLY)
+                 if getattr(self, name) != _DEFAULTS[name]]
+        if other:
+            owner, arch = ("the Transformer", "transformer") if self.arch == "gru" else ("the GRU", "gru")
+            require(False, f"{', '.join(other)}: {owner}'s option(s), but this run has arch={self.arch}; "
+                           f"add --option arch={arch} to train {owner}, or drop them")
+        require(0.0 <= self.dropout < 1.0, f"dropout must be in [0, 1), got {self.dropout!r}")
+        require(self.d_model % self.heads == 0,
+                f"d_model ({self.d_model}) must be a multiple of heads ({self.heads})")
+
+
+GRU_ONLY = ("embed", "hidden", "layers")
+TRANSFORMER_ONLY = ("d_model", "heads", "blocks", "dropout")
+_DEFAULTS = {f.name: f.default for f in fields(CharConfig)}
 
 
 #: 8 x 8 digits: the book's recipe (Section 3.3): the dataclass defaults.

@@ -1,13 +1,15 @@
 """The autoregressive models in the book's run lifecycle (:mod:`book_utils.runs.lifecycle`).
 
     python -m book_utils train arm --dataset digits --out runs/arm           # the pixel model
-    python -m book_utils train arm --text python-docs --out runs/arm-docs    # the character model
+    python -m book_utils train arm --text python-docs --out runs/arm-docs    # the character model (GRU)
+    python -m book_utils train arm --text python-docs --option arch=transformer --out runs/arm-tf
 
 Without ``--text`` the family trains the pixel model (:class:`~book_utils.arm.made.MADE`) on
 binarized images, with early stopping on a validation split carved from the training split;
-with ``--text FILE`` (or ``python-docs``) it trains the character model
-(:class:`~book_utils.arm.charmodel.CharGRU`). A checkpoint holds the weights, the optimizer,
-every random state (and the pixel model's best-on-validation weights), so a killed run resumes
+with ``--text FILE`` (or ``python-docs``) it trains the character model: a GRU
+(:class:`~book_utils.arm.charmodel.CharGRU`) or, with ``arch="transformer"``, a decoder-only
+Transformer (:class:`~book_utils.arm.transformer.TransformerLM`). A checkpoint holds the weights,
+the optimizer, every random state (and the pixel model's best-on-validation weights), so a killed run resumes
 where it stopped and ends where an uninterrupted run would. Training runs on the CPU.
 """
 
@@ -26,6 +28,7 @@ from torch.nn import functional as F
 from book_utils.arm.charmodel import CharGRU, CharVocab, bits_per_char, generate, train_steps
 from book_utils.arm.config import CharConfig, PixelConfig, recipe
 from book_utils.arm.made import MADE
+from book_utils.arm.transformer import TransformerConfig, TransformerLM, bits_per_token
 from book_utils.errors import ConfigError
 from book_utils.runs import Evaluation, Plan, data_reference, data_source
 from book_utils.runs.config import make_config, require
@@ -174,13 +177,31 @@ def char_split(text: str, valid_fraction: float) -> tuple[CharVocab, np.ndarray,
     return vocab, vocab.encode(train), vocab.encode(valid)
 
 
+def char_model(config: CharConfig, vocab_size: int) -> CharGRU | TransformerLM:
+    """The character model a config describes (weights drawn from torch's global generator)."""
+    if config.arch == "transformer":
+        return TransformerLM(TransformerConfig(vocab_size, context=config.seq_len, d_model=config.d_model,
+                                               heads=config.heads, layers=config.blocks,
+                                               dropout=config.dropout))
+    return CharGRU(vocab_size, config.embed, config.hidden, config.layers)
+
+
+def heldout_bits_per_char(model: CharGRU | TransformerLM, ids: np.ndarray) -> float:
+    """Bits per character on held-out ids: the GRU carries its state through the text, the
+    Transformer reads it in overlapping windows of its context (see each function)."""
+    if isinstance(model, TransformerLM):
+        return bits_per_token(model, ids)
+    return bits_per_char(model, ids)
+
+
 class CharTrainer:
-    """A character GRU, its optimizer, the text and the random streams of one character-model run."""
+    """A character model (GRU or Transformer), its optimizer, the text and the random streams of one
+    character-model run."""
 
     def __init__(self, config: CharConfig, data: TextData):
         self.config, self.data = config, data
         torch.manual_seed(config.seed)
-        self.model = CharGRU(len(data.vocab), config.embed, config.hidden, config.layers)
+        self.model = char_model(config, len(data.vocab))
         self.optimizer = torch.optim.Adam(self.model.parameters(), lr=config.lr)
         self.steps = math.ceil(len(data.train) / (config.batch_size * config.seq_len))   # one epoch
         self.generator = torch.Generator().manual_seed(config.seed)     # where the windows start
@@ -204,15 +225,15 @@ class CharTrainer:
         self.optimizer.load_state_dict(saved["optimizer"])
         set_rng_state(saved["rng"], self.generator)
 
-    def trained_model(self) -> CharGRU:
-        """The GRU after its last epoch, in eval mode, with its :class:`CharVocab` as ``.vocab``."""
+    def trained_model(self) -> CharGRU | TransformerLM:
+        """The model after its last epoch, in eval mode, with its :class:`CharVocab` as ``.vocab``."""
         model = copy.deepcopy(self.model).eval()
         model.vocab = self.data.vocab
         return model
 
     def evaluate(self) -> Evaluation:
         data, model = self.data, self.trained_model()
-        valid_bpc = bits_per_char(model, data.valid)
+        valid_bpc = heldout_bits_per_char(model, data.valid)
         prompt = "\n" if "\n" in data.vocab.ids else data.text[0]
         start = time.perf_counter()
         texts = generate(model, data.vocab, SAMPLE_CHARS, prompt=prompt, n=N_SAMPLES, seed=self.config.seed)
@@ -221,7 +242,8 @@ class CharTrainer:
         return Evaluation(
             samples=samples, parameters=count_parameters(model), test_nll=valid_bpc * math.log(2),
             test_nll_kind="exact (held-out text)", text_samples=texts,
-            details={"valid_bits_per_char": valid_bpc, "valid_chars": int(len(data.valid)),
+            details={"arch": self.config.arch, "valid_bits_per_char": valid_bpc,
+                     "valid_chars": int(len(data.valid)),
                      "vocab_size": len(data.vocab), "chars_per_second": N_SAMPLES * SAMPLE_CHARS / seconds})
 
 
@@ -300,7 +322,8 @@ FAMILY = ARMFamily()
 def train_run(out, dataset: str = "digits", text: str | None = None, **options) -> dict:
     """Train (or resume) an autoregressive model into run directory ``out``: :func:`book_utils.runs.train`
     for the family. Without ``text`` the pixel MADE on binarized ``dataset`` (digits | mnist | PATH.npz);
-    with ``text`` (a UTF-8 file or ``python-docs``) the character GRU."""
+    with ``text`` (a UTF-8 file or ``python-docs``) the character model (``arch="gru"``, the default,
+    or ``"transformer"``)."""
     from book_utils.runs import train
 
     return train(FAMILY, out, None if text is not None else dataset, text=text, **options)
