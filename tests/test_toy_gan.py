@@ -10,6 +10,7 @@ from book_utils.gan.toy import (
     generator_loss,
     make_discriminator,
     make_generator,
+    pack_points,
 )
 
 DATA = ring_of_gaussians(512, seed=0)[0].astype(np.float32)
@@ -47,6 +48,37 @@ def test_minibatch_std_feature():
     assert out.shape == (2, 3)
     assert np.allclose(out[:, 2], np.mean(np.std(h, axis=0)))          # (1 + 2) / 2 = 1.5
     assert np.allclose(out[:, :2], h)
+
+
+def test_pack_points_puts_consecutive_points_side_by_side():
+    x = np.arange(12, dtype=np.float32).reshape(6, 2)
+    packed = pack_points(x, 3).numpy()
+    assert packed.shape == (2, 6)
+    assert packed[0].tolist() == x[:3].ravel().tolist() and packed[1].tolist() == x[3:].ravel().tolist()
+    assert np.array_equal(pack_points(x, 1).numpy(), x)
+    with pytest.raises(ValueError, match="multiple of pack"):
+        pack_points(x, 4)
+
+
+def test_packed_discriminator_gives_one_logit_per_pack_and_sees_all_its_points():
+    gan = ToyGAN(pack=2, **SMALL)
+    x = DATA[:8]
+    logits = gan.discriminator(pack_points(x, 2)).numpy()
+    assert logits.shape == (4, 1)
+    moved = x.copy()
+    moved[1] += 1.0                                   # change only the second point of the first pack
+    new = gan.discriminator(pack_points(moved, 2)).numpy()
+    assert not np.isclose(new[0, 0], logits[0, 0]) and np.allclose(new[1:], logits[1:])
+
+
+def test_minibatch_std_discriminator_judges_a_point_by_its_batch():
+    d = make_discriminator(minibatch_std=True, **SMALL)
+    point = DATA[:1]
+    collapsed = np.repeat(point, 8, axis=0)                        # a batch of identical points
+    varied = np.concatenate([point, DATA[1:8]])                    # the same point among varied ones
+    assert not np.isclose(d(collapsed).numpy()[0, 0], d(varied).numpy()[0, 0], atol=1e-4)
+    plain = make_discriminator(**SMALL)                            # without the feature: no dependence
+    assert np.isclose(plain(collapsed).numpy()[0, 0], plain(varied).numpy()[0, 0], atol=1e-6)
 
 
 def test_one_step_changes_both_networks_and_d_steps_counts():

@@ -35,16 +35,17 @@ def mlp(in_dim: int, out_dim: int, hidden: int = 128, depth: int = 2, seed: int 
         name: str = "mlp", minibatch_std: bool = False) -> keras.Sequential:
     """``depth`` hidden Dense+LeakyReLU(0.2) layers of width ``hidden``; linear output [B, out_dim].
 
-    With ``minibatch_std`` a :class:`MinibatchStd` feature is appended before the output layer.
+    With ``minibatch_std`` a :class:`MinibatchStd` feature is appended before the last hidden layer
+    (so that layer can combine the batch's spread with each point's features).
     """
     if depth < 1 or hidden < 1:
         raise ValueError(f"depth and hidden must be positive, got depth={depth}, hidden={hidden}")
     layers = [keras.Input(shape=(in_dim,))]
     for i in range(depth):
+        if minibatch_std and i == depth - 1:
+            layers.append(MinibatchStd())
         layers += [keras.layers.Dense(hidden, kernel_initializer=keras.initializers.GlorotUniform(seed + i)),
                    keras.layers.LeakyReLU(negative_slope=0.2)]
-    if minibatch_std:
-        layers.append(MinibatchStd())
     layers.append(keras.layers.Dense(out_dim, kernel_initializer=keras.initializers.GlorotUniform(
         seed + depth)))
     return keras.Sequential(layers, name=name)
@@ -75,6 +76,18 @@ def generator_loss(fake_logits, saturating: bool = False):
     if saturating:
         return -tf.reduce_mean(tf.nn.softplus(fake_logits))
     return tf.reduce_mean(tf.nn.softplus(-fake_logits))
+
+
+def pack_points(x, pack: int):
+    """PacGAN packing (Lin et al. 2018): points [B, 2] -> packs [B / pack, 2 * pack].
+
+    Row j of the result holds points j * pack ... j * pack + pack - 1 side by side, so D judges
+    ``pack`` samples at once. Each generated point may look real on its own, yet a pack of points
+    that are too much alike (or all off the data in the same way) looks unlike a pack of real ones.
+    """
+    if x.shape[0] is not None and x.shape[0] % pack:
+        raise ValueError(f"the number of points ({x.shape[0]}) must be a multiple of pack={pack}")
+    return tf.reshape(x, (-1, 2 * pack))
 
 
 @dataclass
@@ -130,7 +143,7 @@ class ToyGAN:
 
     # -- one update of each network ---------------------------------------------------------------------
     def _packed(self, x):
-        return tf.reshape(x, (-1, 2 * self.config.pack))
+        return pack_points(x, self.config.pack)
 
     @tf.function(reduce_retracing=True)
     def d_step(self, real, z):
