@@ -6,6 +6,8 @@ NumPy-only modules (``math``, ``modes``, ``clusters``) never do.
 
 TensorFlow / Keras 3 (Chapter 5.1, Section 3.1):
 
+- :mod:`book_utils.gan.plain`: the source's skeleton filled in plainly (``PlainGAN``: two Adam(1e-4),
+  a ``tf.function`` ``train_step``, the epoch loop; Section 5.1 starts with it);
 - :mod:`book_utils.gan.models`: ``generator_model``, ``discriminator_model``;
 - :mod:`book_utils.gan.losses`: ``discriminator_loss``, ``generator_loss`` (+ hinge, R1);
 - :mod:`book_utils.gan.training`: ``make_optimizers``, ``make_dataset``, ``GAN`` (``train_step``);
@@ -40,7 +42,8 @@ _EXPORTS = {
     "GANTrainer": "run", "load_generator": "run", "to_unit": "run", "train_run": "run",
     "GAN": "training", "fixed_noise": "training", "make_dataset": "training", "make_optimizers": "training",
 }
-_SUBMODULES = ("augment", "clusters", "config", "losses", "math", "models", "modes", "run", "toy", "training")
+_SUBMODULES = ("augment", "clusters", "config", "losses", "math", "models", "modes", "plain", "run", "toy",
+               "training")
 
 __all__ = ["GAN", "GANConfig", "GANTrainer", "ImageShapeError", "discriminator_loss", "discriminator_model",
            "fixed_noise", "generator_loss", "generator_model", "load_generator", "make_dataset",
