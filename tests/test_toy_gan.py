@@ -1,5 +1,7 @@
+import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from book_utils.basics.toy import ring_of_gaussians
 from book_utils.gan.toy import (
@@ -69,6 +71,30 @@ def test_packed_discriminator_gives_one_logit_per_pack_and_sees_all_its_points()
     moved[1] += 1.0                                   # change only the second point of the first pack
     new = gan.discriminator(pack_points(moved, 2)).numpy()
     assert not np.isclose(new[0, 0], logits[0, 0]) and np.allclose(new[1:], logits[1:])
+
+
+def test_packing_lets_d_see_what_single_points_hide():
+    """Fakes that are real points, in pairs of copies: each point alone is distributed like the data, so a
+    plain D stays at 2 log 2; a D that sees pairs spots the copies (the idea of PacGAN, Lin et al. 2018)."""
+    def trained_d_loss(pack, steps=300, batch=64):
+        rng = np.random.default_rng(0)
+        d = make_discriminator(hidden=32, depth=2, pack=pack, seed=0)
+        opt = keras.optimizers.Adam(3e-3, beta_1=0.5)
+
+        @tf.function
+        def step(real, fake):
+            with tf.GradientTape() as tape:
+                loss = discriminator_loss(d(pack_points(real, pack)), d(pack_points(fake, pack)))
+            opt.apply_gradients(zip(tape.gradient(loss, d.trainable_variables), d.trainable_variables))
+            return loss
+        losses = []
+        for _ in range(steps):
+            real = DATA[rng.integers(0, len(DATA), batch)]
+            fake = np.repeat(DATA[rng.integers(0, len(DATA), batch // 2)], 2, axis=0)
+            losses.append(float(step(real, fake)))
+        return np.mean(losses[-50:])
+    assert trained_d_loss(1) > 2 * np.log(2) - 0.05          # chance: the points alone say nothing
+    assert trained_d_loss(2) < 2 * np.log(2) - 0.5           # the copies are spotted
 
 
 def test_minibatch_std_discriminator_judges_a_point_by_its_batch():
