@@ -160,7 +160,7 @@ def read_fingerprints(text: str) -> dict[str, str]:
 COLUMNS = (("model", "model", "{}"), ("nll", "test NLL (nats)", "{:.1f}"), ("nll_kind", "NLL kind", "{}"),
            ("fid", "FD", "{:.3f}"), ("precision", "precision", "{:.2f}"),
            ("recall", "recall", "{:.2f}"), ("coverage", "class coverage", "{:.3f}"),
-           ("near_copy", "near copies", "{:.1%}"), ("train_seconds", "train CPU s", "{:.0f}"),
+           ("near_copy", "near copies", "{:.1%}"), ("train_seconds", "train CPU s", "{:.1f}"),
            ("parameters", "parameters", "{:,}"))
 
 
