@@ -158,8 +158,6 @@ SECTION_BEFORE = re.compile(r"(?:Sections?|§|Chapter)\s*(?:\d\.\d\s*(?:,|and|or
 LINK_AFTER = re.compile(r"[^\]\n]*\]\([^)]*\.ipynb")
 PROSE_NUMBERS_NOT_YET: dict[str, str] = {
     "03_algorithms/03_03_autoregressive.ipynb": "prose numbers not yet shown by an output",
-    "05_practice/05_02_vae_pytorch.ipynb": "prose numbers not yet shown by an output",
-    "05_practice/05_03_head_to_head.ipynb": "prose numbers not yet shown by an output",
 }
 
 
