@@ -198,3 +198,16 @@ def test_book_run_dir_finds_the_book_from_a_chapter_folder(tmp_path, monkeypatch
 def test_smoke_mode_caps_the_epochs(tmp_path, walk, monkeypatch):
     monkeypatch.setenv("BOOK_SMOKE", "1")
     assert train(tmp_path / "run", epochs=50)["epochs"] == 2
+
+
+def test_a_run_saved_before_an_option_existed_still_opens_and_a_changed_one_is_named(tmp_path, walk,
+                                                                                     monkeypatch):
+    train(tmp_path / "run")
+    saved = runs.read_run(tmp_path / "run")
+    del saved["config"]["nan_at"]                      # as written by a version without that option
+    runs.save_json(tmp_path / "run" / "run.json", saved)
+    assert runs.load(tmp_path / "run").shape == (8, 8)
+    monkeypatch.setattr(WalkFamily, "plan", lambda self, dataset, text, options: Plan(
+        make_config(WalkConfig, {}, {**options, "step": 0.2}, model="walk"), {"kind": "images"}))
+    with pytest.raises(RunDirError, match=r"\(step differ\)"):
+        runs.load(tmp_path / "run")

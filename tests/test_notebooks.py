@@ -156,9 +156,6 @@ CITATION = re.compile(r"\b[A-Z][A-Za-z-]+(?: et al\.?| (?:and|&) [A-Z][A-Za-z-]+
                       r"(?:19|20)\d\d[a-z]?\b")
 SECTION_BEFORE = re.compile(r"(?:Sections?|§|Chapter)\s*(?:\d\.\d\s*(?:,|and|or|–|-|to)\s*)*$|^\s*#+\s*$|\[$")
 LINK_AFTER = re.compile(r"[^\]\n]*\]\([^)]*\.ipynb")
-PROSE_NUMBERS_NOT_YET: dict[str, str] = {
-    "03_algorithms/03_03_autoregressive.ipynb": "prose numbers not yet shown by an output",
-}
 
 
 def shown_numbers(nb) -> list[float]:
@@ -197,7 +194,7 @@ def unsourced_prose_numbers(nb) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("path", strict_xfail(NOTEBOOKS, PROSE_NUMBERS_NOT_YET), ids=ids(NOTEBOOKS))
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids(NOTEBOOKS))
 def test_every_number_in_the_prose_is_shown_by_an_output_or_cited(path):
     found = unsourced_prose_numbers(nbformat.read(path, as_version=4))
     assert not found, "numbers in the prose that no output shows and no citation sources:\n" \

@@ -272,10 +272,13 @@ def replan(fam: Family, run: dict) -> Plan:
     data = run.get("data") or {}
     source = data_source(data)
     is_text = data.get("kind") == "text"
-    plan = fam.plan(None if is_text else source, source if is_text else None, dict(run["config"]))
-    if as_dict(plan.config) != run["config"]:
-        raise RunDirError("run.json's configuration no longer builds the same model with this version of "
-                          "the book; train into a new --out directory")
+    saved = run["config"]
+    plan = fam.plan(None if is_text else source, source if is_text else None, dict(saved))
+    rebuilt = as_dict(plan.config)       # options added since the run was saved take their defaults
+    changed = sorted(k for k in saved if rebuilt.get(k, object()) != saved[k])
+    if changed:
+        raise RunDirError(f"run.json's configuration no longer builds the same model with this version of "
+                          f"the book ({', '.join(changed)} differ); train into a new --out directory")
     return plan
 
 
