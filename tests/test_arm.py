@@ -179,6 +179,8 @@ def _corpus(tmp_path, text="a small dog sees a big cat. ", times=40):
 # batch depends on the epoch; dropout 0.3 (the recipe) draws from torch's global generator
 TINY = dict(hidden=[16], n_masks=3, epochs=4, batch_size=8, checkpoint_every=1, progress=False)
 TINY_CHAR = dict(epochs=3, batch_size=4, hidden=16, embed=8, seq_len=16, checkpoint_every=1, progress=False)
+TINY_TRANSFORMER = dict(arch="transformer", epochs=3, batch_size=4, d_model=16, heads=2, blocks=2, seq_len=16,
+                        dropout=0.1, checkpoint_every=1, progress=False)
 
 
 @pytest.mark.parametrize("bad", [dict(batch_size=-5), dict(batch_size=0), dict(epochs=0)])
@@ -321,14 +323,15 @@ def test_char_run_files_and_samples(tmp_path):
     assert first == model.vocab.decode(samples[0])
 
 
-def test_char_run_resumes_after_a_kill_exactly(tmp_path, kill_after_checkpoint):
+@pytest.mark.parametrize("options", [TINY_CHAR, TINY_TRANSFORMER], ids=["gru", "transformer"])
+def test_char_run_resumes_after_a_kill_exactly(tmp_path, kill_after_checkpoint, options):
     text = _corpus(tmp_path)
-    whole = arm_run.train_run(tmp_path / "whole", text=text, **TINY_CHAR)
+    whole = arm_run.train_run(tmp_path / "whole", text=text, **options)
     saved = kill_after_checkpoint(2)
     with pytest.raises(KeyboardInterrupt):
-        arm_run.train_run(tmp_path / "killed", text=text, **TINY_CHAR)
+        arm_run.train_run(tmp_path / "killed", text=text, **options)
     assert saved == [1, 2]
-    resumed = arm_run.train_run(tmp_path / "killed", text=text, **TINY_CHAR)
+    resumed = arm_run.train_run(tmp_path / "killed", text=text, **options)
     assert saved == [1, 2, 3]
     assert resumed["test_nll"] == whole["test_nll"]
     assert read_history(tmp_path / "killed") == read_history(tmp_path / "whole")

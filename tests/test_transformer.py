@@ -25,7 +25,7 @@ from book_utils.arm.transformer import (
 )
 from book_utils.cli import main as cli_main
 from book_utils.errors import ConfigError
-from book_utils.runs import load, read_history
+from book_utils.runs import load
 
 SMALL = dict(vocab_size=11, context=12, d_model=16, heads=4, layers=2)
 
@@ -215,23 +215,6 @@ def test_transformer_run_files_and_held_out_score(tmp_path):
     assert metrics["parameters"] == parameter_count(model.config)
     samples = np.load(out / "samples.npy")
     assert samples.shape == (1000, arm_run.SAMPLE_CHARS) and samples.max() < len(model.vocab)
-
-
-def test_transformer_run_resumes_after_a_kill_exactly(tmp_path, kill_after_checkpoint):
-    text = _corpus(tmp_path)
-    whole = arm_run.train_run(tmp_path / "whole", text=text, **TINY_TF)
-    saved = kill_after_checkpoint(2)
-    with pytest.raises(KeyboardInterrupt):
-        arm_run.train_run(tmp_path / "killed", text=text, **TINY_TF)
-    assert saved == [1, 2]
-    resumed = arm_run.train_run(tmp_path / "killed", text=text, **TINY_TF)
-    assert saved == [1, 2, 3]
-    assert resumed["test_nll"] == whole["test_nll"]
-    assert read_history(tmp_path / "killed") == read_history(tmp_path / "whole")
-    whole_w, resumed_w = load(tmp_path / "whole").state_dict(), load(tmp_path / "killed").state_dict()
-    assert all(torch.equal(whole_w[k], resumed_w[k]) for k in whole_w)
-    np.testing.assert_array_equal(np.load(tmp_path / "whole" / "samples.npy"),
-                                  np.load(tmp_path / "killed" / "samples.npy"))
 
 
 def test_the_command_line_trains_a_transformer(tmp_path, capsys):
