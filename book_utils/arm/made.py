@@ -17,6 +17,12 @@ and the model is the equal-weight mixture of those K autoregressive models,
 
 which is still an exact likelihood (log-mean-exp of K exact log-likelihoods)
 and is sampled by picking k, then pixels one at a time in ordering k.
+
+With ``n_cond > 0`` the model is conditional, p(x | c) for a vector c of ``n_cond`` numbers (a
+temperature, a class): c enters the first hidden layer's pre-activation and the output logits
+through unmasked linear maps. c is not a pixel, so every output may see it and the chain rule
+still holds for each c (Germain et al. 2015, section 3; the same device conditions PixelCNN,
+van den Oord et al. 2016). With ``n_cond = 0`` (the default) nothing changes.
 """
 
 from __future__ import annotations
@@ -69,18 +75,23 @@ class MADE(nn.Module):
     """
 
     def __init__(self, n_pixels: int, hidden: tuple[int, ...] = (500,), n_masks: int = 1,
-                 dropout: float = 0.0, seed: int = 0, natural_order_first: bool = True):
+                 dropout: float = 0.0, seed: int = 0, natural_order_first: bool = True, n_cond: int = 0):
         super().__init__()
         if n_pixels < 2:
             raise ValueError(f"a MADE needs at least 2 pixels, got {n_pixels}")
         if n_masks < 1 or not hidden:
             raise ValueError("n_masks must be >= 1 and hidden must list at least one layer size")
-        self.n_pixels, self.hidden, self.n_masks = n_pixels, tuple(hidden), n_masks
+        if n_cond < 0:
+            raise ValueError(f"n_cond must be >= 0, got {n_cond}")
+        self.n_pixels, self.hidden, self.n_masks, self.n_cond = n_pixels, tuple(hidden), n_masks, n_cond
         self.dropout = dropout
         sizes = [n_pixels, *hidden]
         self.layers = nn.ModuleList(MaskedLinear(a, b) for a, b in zip(sizes[:-1], sizes[1:]))
         self.output = MaskedLinear(sizes[-1], n_pixels)
         self.direct = MaskedLinear(n_pixels, n_pixels, bias=False)
+        if n_cond:  # unmasked: the condition may reach every hidden unit and every output
+            self.cond_hidden = nn.Linear(n_cond, hidden[0], bias=False)
+            self.cond_output = nn.Linear(n_cond, n_pixels, bias=False)
         rng = np.random.default_rng(seed)
         orderings, per_layer, directs = [], [[] for _ in range(len(hidden) + 1)], []
         for k in range(n_masks):
@@ -129,33 +140,60 @@ class MADE(nn.Module):
                              "binarize first, e.g. load(name, view='binary')")
         return x
 
-    def logits(self, x: torch.Tensor, k: int = 0) -> torch.Tensor:
-        """(N, D) float -> (N, D) logits of p(x_d = 1 | pixels before d in ordering k)."""
+    def check_cond(self, cond, n: int) -> torch.Tensor | None:
+        """The condition as a float (n, n_cond) tensor (None for an unconditional model).
+
+        A single vector (n_cond,) is repeated for all n rows; a clear error when a conditional
+        model gets none or an unconditional one gets one.
+        """
+        if not self.n_cond:
+            if cond is not None:
+                raise ValueError("this MADE is unconditional (n_cond=0): call it without cond")
+            return None
+        if cond is None:
+            raise ValueError(f"this MADE is conditional: pass cond of shape (N, {self.n_cond})")
+        device = self.orderings.device
+        cond = torch.as_tensor(cond, dtype=torch.float32, device=device)
+        if cond.ndim == 1:
+            cond = cond.expand(n, -1)
+        if cond.shape != (n, self.n_cond):
+            raise ValueError(f"expected cond of shape ({n}, {self.n_cond}), got {tuple(cond.shape)}")
+        return cond
+
+    def logits(self, x: torch.Tensor, k: int = 0, cond: torch.Tensor | None = None) -> torch.Tensor:
+        """(N, D) float [, (N, n_cond) cond] -> (N, D) logits of p(x_d = 1 | earlier pixels in ordering k)."""
+        cond = self.check_cond(cond, len(x))
         masks = self.masks(k)
         h = x
-        for layer, mask in zip(self.layers, masks[:-1]):
-            h = F.relu(layer(h, mask))
+        for index, (layer, mask) in enumerate(zip(self.layers, masks[:-1])):
+            pre = layer(h, mask)
+            if index == 0 and cond is not None:
+                pre = pre + self.cond_hidden(cond)
+            h = F.relu(pre)
             if self.dropout:
                 h = F.dropout(h, self.dropout, self.training)
-        return self.output(h, masks[-1]) + self.direct(x, self.direct_mask[k])
+        out = self.output(h, masks[-1]) + self.direct(x, self.direct_mask[k])
+        return out if cond is None else out + self.cond_output(cond)
 
-    def log_prob_per_mask(self, x) -> torch.Tensor:
-        """(N, D) images -> (K, N) exact log p_k(x) in nats for every mask set k."""
+    def log_prob_per_mask(self, x, cond=None) -> torch.Tensor:
+        """(N, D) images [, (N, n_cond) cond] -> (K, N) exact log p_k(x [| cond]) in nats for every k."""
         x = self.check_images(x)
-        return torch.stack([-F.binary_cross_entropy_with_logits(self.logits(x, k), x, reduction="none")
+        return torch.stack([-F.binary_cross_entropy_with_logits(self.logits(x, k, cond), x, reduction="none")
                             .sum(1) for k in range(self.n_masks)])
 
-    def log_prob(self, x) -> torch.Tensor:
-        """(N, D) or (N, H, W) binary images -> (N,) exact log-likelihood in nats per image."""
-        return torch.logsumexp(self.log_prob_per_mask(x), 0) - math.log(self.n_masks)
+    def log_prob(self, x, cond=None) -> torch.Tensor:
+        """(N, D) or (N, H, W) binary images [, (N, n_cond) cond] -> (N,) exact log-likelihood in nats."""
+        return torch.logsumexp(self.log_prob_per_mask(x, cond), 0) - math.log(self.n_masks)
 
     @torch.no_grad()
-    def sample(self, n: int, seed: int = 0, mask_index: int | None = None) -> torch.Tensor:
+    def sample(self, n: int, seed: int = 0, mask_index: int | None = None, cond=None) -> torch.Tensor:
         """Draw ``n`` images (n, D) in {0, 1}, one pixel at a time (D steps).
 
         Each image picks a mask set k uniformly (or ``mask_index``), then pixel o_1, o_2, ...
         of ordering k from its predicted Bernoulli. The same ``seed`` gives the same images.
+        A conditional model needs ``cond``: (n, n_cond), or one (n_cond,) vector for all n.
         """
+        cond = self.check_cond(cond, n)
         generator = torch.Generator().manual_seed(int(seed))
         was_training = self.training
         self.eval()
@@ -167,12 +205,12 @@ class MADE(nn.Module):
         x = torch.zeros(n, self.n_pixels, device=self.orderings.device)
         for k in torch.unique(which).tolist():
             rows = (which == k).nonzero().flatten().to(x.device)
-            x[rows] = self._sample_mask(k, uniforms[rows])
+            x[rows] = self._sample_mask(k, uniforms[rows], None if cond is None else cond[rows])
         self.train(was_training)
         return x
 
-    def _sample_mask(self, k: int, uniforms: torch.Tensor) -> torch.Tensor:
-        """Sample with mask set k, given one uniform per pixel (m, D) -> (m, D) images.
+    def _sample_mask(self, k: int, uniforms: torch.Tensor, cond: torch.Tensor | None = None) -> torch.Tensor:
+        """Sample with mask set k, given one uniform per pixel (m, D) [and cond (m, n_cond)] -> (m, D).
 
         Generating pixel d adds only column d of the first layer's masked weight to its
         pre-activation (a rank-one update), and only output row d is computed, so a step
@@ -185,11 +223,17 @@ class MADE(nn.Module):
         direct = self.direct.weight * self.direct_mask[k]                # (D, D)
         x = torch.zeros_like(uniforms)
         pre = self.layers[0].bias.expand(len(x), -1).clone()            # (m, H1): no pixel seen yet
+        cond_out = 0.0
+        if cond is not None:
+            pre += self.cond_hidden(cond)
+            cond_out = self.cond_output(cond)                           # (m, D)
         for d in self.order(k).tolist():
             h = F.relu(pre)
             for weight, bias in later:
                 h = F.relu(F.linear(h, weight, bias))
             logit = h @ out_w[d] + out_b[d] + x @ direct[d]
+            if cond is not None:
+                logit = logit + cond_out[:, d]
             x[:, d] = (uniforms[:, d] < torch.sigmoid(logit)).float()
             pre += x[:, d:d + 1] * first[:, d]
         return x
