@@ -8,7 +8,9 @@ softmax(logits). Three knobs reshape that distribution first:
 - top-k: keep only the k most likely tokens (Fan et al., 2018);
 - top-p (nucleus): keep the smallest set of most likely tokens whose total
   probability reaches p (Holtzman et al., 2020, "The Curious Case of Neural Text
-  Degeneration").
+  Degeneration");
+- a repetition penalty: make tokens already in the recent text less likely (Keskar et al., 2019,
+  CTRL), applied to the logits before the three knobs above.
 """
 
 from __future__ import annotations
@@ -45,3 +47,16 @@ def sample_next(logits: torch.Tensor, generator: torch.Generator | None = None, 
     """(B, V) logits -> (B,) sampled token ids."""
     probs = torch.softmax(filter_logits(logits, temperature, top_k, top_p), dim=-1)
     return torch.multinomial(probs, 1, generator=generator).squeeze(-1)
+
+
+def penalize_repeats(logits: torch.Tensor, previous: torch.Tensor, penalty: float) -> torch.Tensor:
+    """(B, V) logits, (B, S) ids of the recent text -> (B, V) logits with every token that occurs in
+    ``previous`` made less likely: its logit divided by ``penalty`` where positive, multiplied where
+    negative (Keskar et al. 2019, CTRL, section 4.1). ``penalty`` = 1 changes nothing."""
+    if penalty < 1.0:
+        raise ValueError(f"penalty must be >= 1 (1 = no penalty), got {penalty}")
+    if penalty == 1.0 or previous.shape[-1] == 0:
+        return logits
+    seen = torch.zeros_like(logits, dtype=torch.bool).scatter(-1, previous.long(), True)
+    penalized = torch.where(logits > 0, logits / penalty, logits * penalty)
+    return torch.where(seen, penalized, logits)
