@@ -35,10 +35,12 @@ def test_binary_patches_shape_and_per_patch_threshold():
     assert edge[:, :4].sum() == 0 and edge[:, 4:].all()
 
 
-def test_compressed_bits_rank_simple_below_complex():
-    rng = np.random.default_rng(0)
-    blank, noise = np.zeros((5, 64)), (rng.random((5, 64)) < 0.5)
-    assert (anomaly.compressed_bits(blank) < anomaly.compressed_bits(noise)).all()
+def test_boundary_share_of_constant_striped_and_random_images():
+    blank = np.zeros((1, 64))
+    stripes = np.tile(np.arange(8) % 2, (8, 1)).reshape(1, 64)          # every horizontal pair differs
+    noise = (np.random.default_rng(0).random((200, 64)) < 0.5)
+    assert anomaly.boundary_share(blank)[0] == 0 and anomaly.boundary_share(stripes)[0] == 0.5
+    assert anomaly.boundary_share(noise).mean() == pytest.approx(0.5, abs=0.02)
 
 
 def test_typicality_flags_too_likely_and_too_unlikely_inputs():

@@ -105,3 +105,11 @@ def test_fitted_conditional_made_learns_the_condition_and_samples_it():
     nll = -log_prob(model, x, features).mean()
     entropy = 6 * -(0.9 * math.log(0.9) + 0.1 * math.log(0.1))  # the true conditional entropy, nats
     assert nll < entropy + 0.3
+
+
+def test_fit_made_without_a_condition_is_an_ordinary_made():
+    x = (np.random.default_rng(1).random((200, 5)) < 0.3).astype(np.float32)
+    model, history = fit_made(x, None, hidden=(8,), epochs=3, batch_size=50)
+    assert model.n_cond == 0 and len(history) == 3 and log_prob(model, x).shape == (200,)
+    with pytest.raises(ValueError, match="same N"):
+        fit_made(x, np.zeros((10, 2)), hidden=(8,), epochs=1)

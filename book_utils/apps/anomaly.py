@@ -10,8 +10,6 @@ the training data's mean, flagging batches that are too likely as well as too un
 
 from __future__ import annotations
 
-import zlib
-
 import numpy as np
 from scipy.stats import rankdata
 
@@ -56,13 +54,16 @@ def binary_patches(image: np.ndarray, size: int = 8, block: int = 2, step: int =
     return (flat > flat.mean(axis=1, keepdims=True)).astype(np.float32)
 
 
-def compressed_bits(x: np.ndarray) -> np.ndarray:
-    """(N, D) binary images -> (N,) length in bits of each image's packed pixels under zlib (level 9).
+def boundary_share(x: np.ndarray, size: int = 8) -> np.ndarray:
+    """(N, size * size) binary images -> (N,) share of neighbouring pixel pairs that differ, in [0, 1].
 
-    A crude, model-free measure of how complex an image is (Serra et al. 2020 use such a compressor).
+    A model-free measure of how complex an image is: 0 for a constant image, small for a few smooth
+    blobs, about one half for random pixels.
     """
-    return np.array([8 * len(zlib.compress(np.packbits(row.astype(np.uint8)).tobytes(), 9))
-                     for row in np.asarray(x).reshape(len(x), -1)], dtype=np.float64)
+    b = np.asarray(x).reshape(len(x), size, size)
+    across = (b[:, :, 1:] != b[:, :, :-1]).sum(axis=(1, 2))
+    down = (b[:, 1:, :] != b[:, :-1, :]).sum(axis=(1, 2))
+    return (across + down) / (2 * size * (size - 1))
 
 
 def typicality_scores(log_probs: np.ndarray, train_mean: float, batch: int = 1, n_batches: int = 500,

@@ -22,7 +22,8 @@ def fit_made(x: np.ndarray, cond: np.ndarray | None = None, hidden: tuple[int, .
     training NLL in nats per example for each epoch).
     """
     x_t = torch.as_tensor(np.asarray(x, dtype=np.float32))
-    c_t = torch.as_tensor(np.zeros((len(x_t), 0) if cond is None else cond, dtype=np.float32))
+    c_t = torch.as_tensor(np.zeros((len(x_t), 0), np.float32) if cond is None
+                          else np.asarray(cond, np.float32))
     if len(x_t) != len(c_t) or c_t.ndim != 2:
         raise ValueError(f"x (N, D) and cond (N, C) must have the same N, got {tuple(x_t.shape)} and "
                          f"{tuple(c_t.shape)}")
