@@ -38,12 +38,13 @@ unit: install
 	$(SHARED) $(PY) -m pytest -n $(JOBS) --dist loadscope tests
 
 # --dist loadfile: every cell of a notebook goes to one worker, in order, in that worker's kernel.
-# 5.3 reads the runs that 3.3, 5.1 and 5.2 leave in runs/book, so it starts after they have finished.
-READS_RUNS := chapters/05_practice/05_03_head_to_head.ipynb
+# Notebooks that read a run another one trains in runs/book (5.3, 6.1, 6.3: book_run_dir without
+# fresh=True) start after the others have finished; nbrun --readers names them (after the install).
+READS_RUNS = $(shell $(PY) -m book_utils.nbrun --readers $(NOTEBOOKS))
 NBVAL := --nbval-lax --nbval-current-env --nbval-cell-timeout=900
 nbval: install
 	$(SHARED) $(PY) -m pytest -n $(JOBS) --dist loadfile $(NBVAL) $(filter-out $(READS_RUNS),$(NOTEBOOKS))
-	$(PY) -m pytest $(NBVAL) $(READS_RUNS)
+	$(SHARED) $(PY) -m pytest -n $(JOBS) --dist loadfile $(NBVAL) $(READS_RUNS)
 
 test: lint unit nbval
 

@@ -174,7 +174,12 @@ def main(argv=None) -> int:
     parser.add_argument("--jobs", "-j", type=int, default=None,
                         help=f"notebooks at once (default: CPUs, at most {MAX_JOBS}; 1 with --table)")
     parser.add_argument("--timeout", type=int, default=1800, help="seconds per cell (default 1800)")
+    parser.add_argument("--readers", action="store_true",
+                        help="only print those of the notebooks that read another notebook's run, and exit")
     args = parser.parse_args(argv)
+    if args.readers:
+        print(" ".join(str(p) for p in args.notebooks if reads_other_runs(p)))
+        return 0
     jobs = args.jobs or (1 if args.table else default_jobs())
     start = time.perf_counter()
     rows, failed = run_all(args.notebooks, jobs=jobs, write=args.execute_inplace, timeout=args.timeout,

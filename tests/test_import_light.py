@@ -11,6 +11,8 @@ NUMPY_ONLY_IN_FAMILIES = [
     "book_utils.gan.math", "book_utils.gan.modes", "book_utils.gan.clusters", "book_utils.vae.math",
     "book_utils.arm.math", "book_utils.arm.text", "book_utils.arm.grammar",
     "book_utils.gan.config", "book_utils.vae.config", "book_utils.arm.config",
+    "book_utils.vae.latent", "book_utils.arm.textstats", "book_utils.arm.control", "book_utils.arm.tokens",
+    "book_utils.apps", "book_utils.apps.ising", "book_utils.apps.anomaly", "book_utils.apps.augment",
 ]
 FRAMEWORK_FREE = [
     "book_utils", "book_utils.data", "book_utils.data.download", "book_utils.data.idx",
@@ -25,7 +27,8 @@ TENSORFLOW_ONLY = ["book_utils.gan.training", "book_utils.gan.run", "book_utils.
                    "book_utils.gan.toy", "book_utils.basics.tiny_tf"]
 TORCH_ONLY = ["book_utils.runs.torch_io", "book_utils.vae.run", "book_utils.vae.toy", "book_utils.arm.run",
               "book_utils.arm.made", "book_utils.arm.charmodel", "book_utils.arm.transformer",
-              "book_utils.arm.sampling", "book_utils.basics.tiny_torch"]
+              "book_utils.arm.sampling", "book_utils.basics.tiny_torch", "book_utils.vae.conditional",
+              "book_utils.arm.decoding", "book_utils.apps.texture", "book_utils.apps.conditional"]
 
 
 def frameworks_after(code: str) -> list[str]:

@@ -99,6 +99,13 @@ def test_notebooks_that_read_other_runs_are_found(tmp_path):
     assert [smoke.trains_runs(p) for p in (reader, writer, plain)] == [False, True, False]
 
 
+def test_readers_option_names_the_notebooks_the_makefile_runs_last(tmp_path, capsys):
+    reader = notebook(tmp_path / "r.ipynb", 'ARM_RUN = book_run_dir("arm")')
+    writer = notebook(tmp_path / "w.ipynb", 'RUN = book_run_dir("arm", fresh=True)')
+    assert nbrun.main(["--readers", str(writer), str(reader)]) == 0
+    assert capsys.readouterr().out.split() == [str(reader)]
+
+
 def test_default_jobs_is_capped_at_two():
     assert 1 <= nbrun.default_jobs() <= nbrun.MAX_JOBS == 2
 
