@@ -11,7 +11,8 @@ NUMPY_ONLY_IN_FAMILIES = [
     "book_utils.gan.math", "book_utils.gan.modes", "book_utils.gan.clusters", "book_utils.vae.math",
     "book_utils.arm.math", "book_utils.arm.text", "book_utils.arm.grammar",
     "book_utils.gan.config", "book_utils.vae.config", "book_utils.arm.config",
-    "book_utils.vae.latent", "book_utils.arm.textstats", "book_utils.arm.control", "book_utils.arm.tokens",
+    "book_utils.vae.latent", "book_utils.vae.explorer", "book_utils.arm.textstats", "book_utils.arm.control",
+    "book_utils.arm.tokens",
     "book_utils.apps", "book_utils.apps.ising", "book_utils.apps.anomaly", "book_utils.apps.augment",
 ]
 FRAMEWORK_FREE = [
