@@ -68,6 +68,11 @@ def default_jobs() -> int:
     return max(1, min(MAX_JOBS, cpus))
 
 
+# jupyter_client's words when a kernel dies before it answers (two kernels started at once can race for
+# the same free ports): no cell has run, so the notebook can simply be started again
+KERNEL_NEVER_STARTED = "Kernel died before replying to kernel_info"
+
+
 def run_notebook(path: Path, write: bool = False, allow_errors: bool = False, env: dict | None = None,
                  timeout: int = 1800) -> dict:
     """Execute one notebook in a fresh kernel (in its own folder); returns its figures.
@@ -78,11 +83,14 @@ def run_notebook(path: Path, write: bool = False, allow_errors: bool = False, en
     ``allow_errors`` the first failing cell stops the notebook and raises RuntimeError.
     """
     path = Path(path)
-    start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", _CHILD, str(path), str(path.parent.resolve()),
-                           "1" if write else "0", "1" if allow_errors else "0", str(timeout)],
-                          capture_output=True, text=True, env=dict(os.environ if env is None else env))
-    seconds = time.perf_counter() - start
+    for _ in range(2):              # a kernel that died before running a cell is started once more
+        start = time.perf_counter()
+        proc = subprocess.run([sys.executable, "-c", _CHILD, str(path), str(path.parent.resolve()),
+                               "1" if write else "0", "1" if allow_errors else "0", str(timeout)],
+                              capture_output=True, text=True, env=dict(os.environ if env is None else env))
+        seconds = time.perf_counter() - start
+        if proc.returncode == 0 or KERNEL_NEVER_STARTED not in proc.stderr:
+            break
     if proc.returncode != 0:
         tail = "\n".join(_strip_ansi(proc.stderr).strip().splitlines()[-25:])
         raise RuntimeError(f"{path} failed after {seconds:.0f} s:\n{tail}")

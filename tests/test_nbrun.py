@@ -133,3 +133,22 @@ def test_runs_notebooks_in_fresh_kernels_two_at_a_time_and_reports_every_error(t
     assert "RuntimeError" not in str(failures)
     _, failures = nbrun.run_all([second], jobs=1)              # without allow_errors the first error stops it
     assert len(failures) == 1 and "NameError" in failures[0]
+
+
+def test_a_kernel_that_died_before_its_first_cell_is_started_once_more(tmp_path, monkeypatch):
+    import subprocess
+    from types import SimpleNamespace
+
+    path = notebook(tmp_path / "n.ipynb", "x = 1")
+    report = json.dumps({"cpu_seconds": 0.1, "peak_kib": 1024, "errors": []})
+    died = SimpleNamespace(returncode=1, stdout="", stderr=f"RuntimeError: {nbrun.KERNEL_NEVER_STARTED}")
+    answers = [died, SimpleNamespace(returncode=0, stdout=report, stderr="")]
+    monkeypatch.setattr(subprocess, "run", lambda *a, **k: answers.pop(0))
+    assert nbrun.run_notebook(path)["errors"] == [] and not answers
+    answers[:] = [died, died]                              # it dies twice: the notebook fails
+    with pytest.raises(RuntimeError, match="Kernel died"):
+        nbrun.run_notebook(path)
+    answers[:] = [SimpleNamespace(returncode=1, stdout="", stderr="NameError: x"), died]
+    with pytest.raises(RuntimeError, match="NameError"):   # any other failure is not retried
+        nbrun.run_notebook(path)
+    assert len(answers) == 1
