@@ -14,7 +14,7 @@ JOBS   ?= 2
 SHARED := OMP_WAIT_POLICY=$${OMP_WAIT_POLICY:-PASSIVE}
 export BOOK_PROFILE ?= quick
 
-.PHONY: install book test unit nbval lint lab bench smoke clean-venv
+.PHONY: install book test unit nbval lint lab bench smoke student clean-venv
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed: run make PYTHON=python3.11")'
@@ -56,6 +56,10 @@ bench: install
 
 smoke: install
 	$(PY) -m book_utils.smoke --jobs $(JOBS) $(NOTEBOOKS)
+
+# the student edition: copies of the notebooks with the exercise solutions stubbed out (README)
+student: install
+	$(PY) -m book_utils.student --out student/ $(NOTEBOOKS)
 
 clean-venv:
 	rm -rf $(VENV)
