@@ -295,20 +295,22 @@ def run_mirrored(steps: int = STEPS, global_batch: int = GLOBAL_BATCH, replicas:
     batches = list(global_batches(images, global_batch, steps, config.latent_dim, seed))
     losses_distributed, seconds_distributed = mirrored.train(batches)
     single, losses_single, seconds_single = run_training(config, steps, images=images)
-    return report("mirrored", mirrored, single, losses_distributed, losses_single,
-                  seconds_distributed, seconds_single, steps,
+    return report("mirrored", mirrored.replicas, mirrored.local_batch, global_batch, mirrored.weights(),
+                  single.weights(), losses_distributed, losses_single, seconds_distributed, seconds_single,
+                  steps,
                   devices=devices, optimizer_variables_before_first_step=optimizer_before)
 
 
-def report(mode, distributed, single, losses_distributed, losses_single, seconds_distributed,
-           seconds_single, steps, **extra) -> dict:
-    weights_single = single.weights()
-    diff = max_difference(distributed.weights(), weights_single)
+def report(mode: str, replicas: int, local_batch: int, global_batch: int, weights_distributed: dict,
+           weights_single: dict, losses_distributed: list, losses_single: list, seconds_distributed: dict,
+           seconds_single: dict, steps: int, **extra) -> dict:
+    """The JSON report of a replicated run against one device."""
+    diff = max_difference(weights_distributed, weights_single)
     loss_diff = max_loss_difference(losses_distributed, losses_single)
-    return {"mode": mode, "replicas": distributed.replicas, "steps": steps,
-            "global_batch": distributed.config.batch_size, "per_replica_batch": distributed.local_batch,
-            "tolerance": TOLERANCE, "max_weight_difference": diff, "max_loss_difference": loss_diff,
-            "equal_within_tolerance": diff <= TOLERANCE and loss_diff <= TOLERANCE,
+    return {"mode": mode, "replicas": replicas, "steps": steps, "global_batch": global_batch,
+            "per_replica_batch": local_batch, "tolerance": TOLERANCE,
+            "max_weight_difference": diff, "max_loss_difference": loss_diff,
+            "equal_within_tolerance": bool(diff <= TOLERANCE and loss_diff <= TOLERANCE),
             "losses_distributed": losses_distributed, "losses_single": losses_single,
             "seconds": {"distributed": seconds_distributed["total"], "single": seconds_single["total"]},
             "seconds_per_step": {"distributed": seconds_distributed["per_step"],
@@ -349,42 +351,56 @@ def run_worker(folder: Path, steps: int, global_batch: int, seed: int) -> None:
                                                "optimizer_variables": len(trainer.optimizer_variables())})
 
 
+def _launch_workers(folder: Path, workers: int, worker_args: list[str], timeout: float) -> float:
+    """Start ``workers`` worker processes on fresh loopback ports and wait for all; returns the wall
+    seconds. When one fails the others are stopped (they would wait for it) and its log is raised."""
+    ports = free_ports(workers)
+    procs, logs = [], []
+    start = time.perf_counter()
+    for i in range(workers):
+        env = dict(os.environ, TF_CONFIG=tf_config(ports, i), TF_CPP_MIN_LOG_LEVEL="2")
+        logs.append(open(folder / f"worker{i}.log", "wb"))
+        procs.append(subprocess.Popen([sys.executable, "-m", "book_utils.gan.distributed", "worker",
+                                       "--folder", str(folder), *worker_args],
+                                      env=env, stdout=logs[-1], stderr=subprocess.STDOUT))
+    failed = []
+    try:
+        while any(p.poll() is None for p in procs) and not failed:
+            failed = [(i, p.returncode) for i, p in enumerate(procs) if p.poll() not in (None, 0)]
+            if time.perf_counter() - start > timeout:
+                failed = [(i, f"no answer after {timeout:.0f} s") for i, p in enumerate(procs)
+                          if p.poll() is None]
+            time.sleep(0.1)
+        failed = failed or [(i, p.returncode) for i, p in enumerate(procs) if p.returncode != 0]
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+            p.wait()
+        for log in logs:
+            log.close()
+    if failed:
+        tails = "\n".join(f"--- worker {i} ({why}):\n"
+                          + (folder / f"worker{i}.log").read_text(errors="replace")[-3000:]
+                          for i, why in failed)
+        raise RuntimeError(f"multi-worker training failed:\n{tails}")
+    return time.perf_counter() - start
+
+
 def run_multiworker(steps: int = STEPS, global_batch: int = GLOBAL_BATCH, workers: int = 2, seed: int = 0,
                     timeout: float = WORKER_TIMEOUT_S) -> dict:
     """Launch ``workers`` processes on 127.0.0.1 (MultiWorkerMirroredStrategy, ``TF_CONFIG``), then
     train one device here from the same start and batches, and compare."""
-    per_replica_batch(global_batch, workers)
+    local_batch = per_replica_batch(global_batch, workers)
+    worker_args = ["--steps", str(steps), "--global-batch", str(global_batch), "--seed", str(seed)]
     with tempfile.TemporaryDirectory(prefix="gan_multiworker_") as tmp:
         folder = Path(tmp)
-        ports = free_ports(workers)
-        procs = []
-        start = time.perf_counter()
-        for i in range(workers):
-            env = dict(os.environ, TF_CONFIG=tf_config(ports, i), TF_CPP_MIN_LOG_LEVEL="2")
-            log = open(folder / f"worker{i}.log", "wb")
-            procs.append((subprocess.Popen(
-                [sys.executable, "-m", "book_utils.gan.distributed", "worker", "--folder", str(folder),
-                 "--steps", str(steps), "--global-batch", str(global_batch), "--seed", str(seed)],
-                env=env, stdout=log, stderr=subprocess.STDOUT), log))
-        failed = []
-        for i, (proc, log) in enumerate(procs):
-            try:
-                code = proc.wait(timeout=max(1.0, timeout - (time.perf_counter() - start)))
-            except subprocess.TimeoutExpired:
-                code = "timed out"
-            log.close()
-            if code != 0:
-                failed.append((i, code))
-        wall = time.perf_counter() - start
-        if failed:
-            for proc, _ in procs:
-                if proc.poll() is None:
-                    proc.kill()
-                    proc.wait()
-            tails = "\n".join(f"--- worker {i} ({code}):\n"
-                              + (folder / f"worker{i}.log").read_text(errors="replace")[-3000:]
-                              for i, code in failed)
-            raise RuntimeError(f"multi-worker training failed:\n{tails}")
+        try:
+            wall = _launch_workers(folder, workers, worker_args, timeout)
+        except RuntimeError as err:       # a port taken between choosing it and binding it: once more
+            if "address already in use" not in str(err).lower():
+                raise
+            wall = _launch_workers(folder, workers, worker_args, timeout)
         results = [json.loads((folder / f"worker{i}.json").read_text()) for i in range(workers)]
         worker_weights = []
         for i in range(workers):
@@ -393,23 +409,12 @@ def run_multiworker(steps: int = STEPS, global_batch: int = GLOBAL_BATCH, worker
 
     config = distributed_config(global_batch, seed)
     single, losses_single, seconds_single = run_training(config, steps)
-
-    class Workers:   # what report() reads of the distributed side
-        replicas = results[0]["replicas"]
-        local_batch = per_replica_batch(global_batch, results[0]["replicas"])
-
-        def __init__(self):
-            self.config = config
-
-        def weights(self):
-            return worker_weights[0]
-
     between = max(max_difference(worker_weights[0], w) for w in worker_weights[1:])
-    out = report("multiworker", Workers(), single, results[0]["losses"], losses_single,
-                 results[0]["seconds"], seconds_single, steps,
+    out = report("multiworker", results[0]["replicas"], local_batch, global_batch, worker_weights[0],
+                 single.weights(), results[0]["losses"], losses_single, results[0]["seconds"],
+                 seconds_single, steps,
                  workers=workers, max_weight_difference_between_workers=between,
-                 losses_per_worker=[r["losses"] for r in results],
-                 seconds_workers_wall=wall,
+                 losses_per_worker=[r["losses"] for r in results], seconds_workers_wall=wall,
                  optimizer_variables_before_first_step=results[0]["optimizer_variables"])
     out["equal_within_tolerance"] = bool(out["equal_within_tolerance"] and between == 0.0)
     return out
