@@ -27,13 +27,16 @@ import pytest
 from tests.test_import_light import NUMPY_ONLY_IN_FAMILIES
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")        # Hugging Face: never download (Section 7.3)
+os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 
 # book_utils modules that import no framework although their family package has framework modules
 FRAMEWORK_FREE = set(NUMPY_ONLY_IN_FAMILIES)
 TF_PACKAGES = ("tensorflow", "keras", "tf_keras", "book_utils.gan", "book_utils.basics.tiny_tf",
                "book_utils.bench.gan_speed")
 TORCH_PACKAGES = ("torch", "book_utils.vae", "book_utils.arm", "book_utils.basics.tiny_torch",
-                  "book_utils.bench.vae_speed")
+                  "book_utils.bench.vae_speed", "book_utils.tools.torch_tools",
+                  "book_utils.bench.tools_torch")
 
 # modules that reach a framework in a subprocess or through the command line
 FRAMEWORKS_BY_HAND = {
@@ -41,7 +44,7 @@ FRAMEWORKS_BY_HAND = {
     "test_cli.py": {"torch"},
 }
 # every test of these modules is slow (each trains or imports a framework in a subprocess)
-SLOW_MODULES = {"test_gan.py", "test_import_light.py", "test_tiny_nets.py"}
+SLOW_MODULES = {"test_gan.py", "test_gan_distributed.py", "test_import_light.py", "test_tiny_nets.py"}
 # single slow tests in otherwise quick modules: module -> test function names
 SLOW_TESTS = {
     "test_cli.py": {"test_a_corrected_command_is_accepted_after_a_refused_one"},
