@@ -27,9 +27,11 @@ FRAMEWORK_FREE = [
 TENSORFLOW_ONLY = ["book_utils.gan.training", "book_utils.gan.run", "book_utils.gan.augment",
                    "book_utils.gan.toy", "book_utils.basics.tiny_tf", "book_utils.gan.distributed"]
 TORCH_ONLY = ["book_utils.runs.torch_io", "book_utils.vae.run", "book_utils.vae.toy", "book_utils.arm.run",
+              "book_utils.runs.distributed",
               "book_utils.arm.made", "book_utils.arm.charmodel", "book_utils.arm.transformer",
               "book_utils.arm.sampling", "book_utils.basics.tiny_torch", "book_utils.vae.conditional",
-              "book_utils.arm.decoding", "book_utils.apps.texture", "book_utils.apps.conditional"]
+              "book_utils.arm.decoding", "book_utils.apps.texture", "book_utils.apps.conditional",
+              "book_utils.tools.torch_tools"]
 
 
 def frameworks_after(code: str) -> list[str]:
