@@ -13,6 +13,8 @@ which
   ``WARNING: All log messages before absl::InitializeLog()``) kept out of the notebook while
   the import runs, absl's Python logger at ERROR, and the frameworks' own Deprecation and
   Future warnings hidden (the package's and the notebook's own warnings still show);
+* keeps the Hugging Face libraries offline: ``HF_HUB_OFFLINE=1`` and ``HF_DATASETS_OFFLINE=1``
+  (unless the reader set them), which those libraries read once, when they are imported;
 * imports and seeds the named frameworks (:func:`book_utils.repro.seed_everything`:
   Python, NumPy, and TensorFlow / PyTorch when named here or already imported);
 * applies the book's plotting style (:func:`book_utils.plotting.use_book_style`) and, inside
@@ -44,6 +46,8 @@ TF_IMPORT_NOISE = re.compile(
     r"|This TensorFlow binary is optimized to use available CPU instructions"
     r"|^To enable the following instructions: .* rebuild TensorFlow"
 )
+# Hugging Face's switches for working without a network (Section 7.3); read when those libraries load.
+HF_OFFLINE = {"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
 # Warnings from inside the frameworks that a reader can do nothing about.
 FRAMEWORK_MODULES = r"(tensorflow|tf_keras|keras|absl|torch|google\.protobuf|jupyter_client)(\..*)?"
 
@@ -65,6 +69,8 @@ def setup(profile: str, *, seed: int = 0, frameworks: tuple[str, ...] = (),
     if unknown:
         raise ValueError(f"unknown framework(s) {sorted(unknown)}: choose from {FRAMEWORKS}")
     quiet_logs()
+    for name, value in HF_OFFLINE.items():
+        os.environ.setdefault(name, value)
     if "tensorflow" in frameworks and "tensorflow" not in sys.modules:
         with filtered_stderr(TF_IMPORT_NOISE):
             import tensorflow  # noqa: F401
