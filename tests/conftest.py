@@ -36,7 +36,8 @@ TF_PACKAGES = ("tensorflow", "keras", "tf_keras", "book_utils.gan", "book_utils.
                "book_utils.bench.gan_speed")
 TORCH_PACKAGES = ("torch", "book_utils.vae", "book_utils.arm", "book_utils.basics.tiny_torch",
                   "book_utils.bench.vae_speed", "book_utils.tools.torch_tools",
-                  "book_utils.bench.tools_torch")
+                  "book_utils.bench.tools_torch",
+                  "book_utils.tools.hf_port", "book_utils.tools.hf_train", "book_utils.tools.hf_accel")
 
 # modules that reach a framework in a subprocess or through the command line
 FRAMEWORKS_BY_HAND = {
@@ -44,7 +45,8 @@ FRAMEWORKS_BY_HAND = {
     "test_cli.py": {"torch"},
 }
 # every test of these modules is slow (each trains or imports a framework in a subprocess)
-SLOW_MODULES = {"test_gan.py", "test_gan_distributed.py", "test_import_light.py", "test_tiny_nets.py"}
+SLOW_MODULES = {"test_gan.py", "test_gan_distributed.py", "test_import_light.py", "test_tiny_nets.py",
+                "test_hf_train.py", "test_hf_port.py"}
 # single slow tests in otherwise quick modules: module -> test function names
 SLOW_TESTS = {
     "test_cli.py": {"test_a_corrected_command_is_accepted_after_a_refused_one"},

@@ -23,6 +23,7 @@ FRAMEWORK_FREE = [
     "book_utils.basics.samplers", "book_utils.basics.tiny_data", "book_utils.notebook", "book_utils.lazy",
     "book_utils.errors", "book_utils.runs.lifecycle", "book_utils.nbrun", "book_utils.smoke", *FAMILIES,
     *NUMPY_ONLY_IN_FAMILIES,
+    "book_utils.tools.hf_offline", "book_utils.tools.hf_tokenizer", "book_utils.tools.hf_files",
 ]
 TENSORFLOW_ONLY = ["book_utils.gan.training", "book_utils.gan.run", "book_utils.gan.augment",
                    "book_utils.gan.toy", "book_utils.basics.tiny_tf", "book_utils.gan.distributed"]
@@ -31,7 +32,8 @@ TORCH_ONLY = ["book_utils.runs.torch_io", "book_utils.vae.run", "book_utils.vae.
               "book_utils.arm.made", "book_utils.arm.charmodel", "book_utils.arm.transformer",
               "book_utils.arm.sampling", "book_utils.basics.tiny_torch", "book_utils.vae.conditional",
               "book_utils.arm.decoding", "book_utils.apps.texture", "book_utils.apps.conditional",
-              "book_utils.tools.torch_tools"]
+              "book_utils.tools.torch_tools",
+              "book_utils.tools.hf_port", "book_utils.tools.hf_train", "book_utils.tools.hf_accel"]
 
 
 def frameworks_after(code: str) -> list[str]:

@@ -8,6 +8,16 @@ Keras 3 (Section 7.1; runs on the TensorFlow backend and, with ``KERAS_BACKEND=t
     keras_vae.py   Section 5.2's VAE as a ``keras.Model``: ``compute_loss`` (backend-agnostic),
                    a TensorFlow ``train_step``, a ``tf.data`` pipeline, ``fit`` with callbacks,
                    saving, exporting and the command line ``python -m book_utils.tools.keras_vae``
+
+Hugging Face (Section 7.3; PyTorch only, offline: ``HF_HUB_OFFLINE=1``, ``HF_DATASETS_OFFLINE=1``):
+
+    hf_offline.py    the offline and quiet switches, and ``block_network()``, a guard that makes any
+                     network connection raise (framework-free)
+    hf_tokenizer.py  a byte-level BPE tokenizer trained locally with ``tokenizers`` (framework-free)
+    hf_port.py       the book's ``TransformerLM`` ported weight for weight into ``GPT2LMHeadModel``
+    hf_train.py      ``datasets`` -> ``Trainer`` -> held-out loss; ``--bench`` writes tools_hf.json
+    hf_accel.py      one training loop with and without ``accelerate``
+    hf_files.py      a ``.safetensors`` header read with the standard library (framework-free)
 """
 
 from typing import TYPE_CHECKING
@@ -20,7 +30,7 @@ if TYPE_CHECKING:  # for type checkers and editors only: at run time the names l
 _EXPORTS = {
     "KerasVAE": "keras_vae", "TFStepVAE": "keras_vae",
 }
-_SUBMODULES = ("keras_vae",)
+_SUBMODULES = ("keras_vae", "hf_offline", "hf_tokenizer", "hf_port", "hf_train", "hf_accel", "hf_files")
 
 __all__ = ["KerasVAE", "TFStepVAE"]
 
