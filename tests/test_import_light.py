@@ -14,6 +14,7 @@ NUMPY_ONLY_IN_FAMILIES = [
     "book_utils.vae.latent", "book_utils.vae.explorer", "book_utils.arm.textstats", "book_utils.arm.control",
     "book_utils.arm.tokens",
     "book_utils.apps", "book_utils.apps.ising", "book_utils.apps.anomaly", "book_utils.apps.augment",
+    "book_utils.tools.side_by_side",
 ]
 FRAMEWORK_FREE = [
     "book_utils", "book_utils.data", "book_utils.data.download", "book_utils.data.idx",
@@ -22,10 +23,12 @@ FRAMEWORK_FREE = [
     "book_utils.baselines", "book_utils.basics", "book_utils.basics.toy", "book_utils.basics.classic",
     "book_utils.basics.samplers", "book_utils.basics.tiny_data", "book_utils.notebook", "book_utils.lazy",
     "book_utils.errors", "book_utils.runs.lifecycle", "book_utils.nbrun", "book_utils.smoke", *FAMILIES,
+    "book_utils.tools",
     *NUMPY_ONLY_IN_FAMILIES,
     "book_utils.tools.hf_offline", "book_utils.tools.hf_tokenizer", "book_utils.tools.hf_files",
 ]
 TENSORFLOW_ONLY = ["book_utils.gan.training", "book_utils.gan.run", "book_utils.gan.augment",
+                   "book_utils.tools.keras_vae",
                    "book_utils.gan.toy", "book_utils.basics.tiny_tf", "book_utils.gan.distributed"]
 TORCH_ONLY = ["book_utils.runs.torch_io", "book_utils.vae.run", "book_utils.vae.toy", "book_utils.arm.run",
               "book_utils.runs.distributed",
