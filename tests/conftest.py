@@ -50,6 +50,8 @@ SLOW_MODULES = {"test_gan.py", "test_gan_distributed.py", "test_import_light.py"
 # single slow tests in otherwise quick modules: module -> test function names
 SLOW_TESTS = {
     "test_cli.py": {"test_a_corrected_command_is_accepted_after_a_refused_one"},
+    "test_torch_tools.py": {"test_bench_writes_its_json",
+                            "test_compile_with_a_working_backend_gives_the_same_losses"},
 }
 
 
