@@ -14,7 +14,7 @@ JOBS   ?= 2
 SHARED := OMP_WAIT_POLICY=$${OMP_WAIT_POLICY:-PASSIVE}
 export BOOK_PROFILE ?= quick
 
-.PHONY: install book test unit nbval lint lab bench smoke student clean-venv
+.PHONY: install book test unit nbval lint lab bench smoke student site site-test clean-venv
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed: run make PYTHON=python3.11")'
@@ -60,6 +60,36 @@ smoke: install
 # the student edition: copies of the notebooks with the exercise solutions stubbed out (README)
 student: install
 	$(PY) -m book_utils.student --out student/ $(NOTEBOOKS)
+
+# The book as a website (README, "The book as a website"). Jupyter Book 1.x and Playwright live in
+# their own environment, .venv-site (the `site` extra, with the book's pins as constraints: Jupyter
+# Book needs an older markdown-it-py than the book's environment has); MathJax 3 comes from npm
+# (site/package-lock.json) into _build/site-npm. make site-test drives the system's Chromium.
+SITE_VENV  := .venv-site
+SITE_PY    := $(SITE_VENV)/bin/python
+SITE_STAMP := $(SITE_VENV)/.installed-stamp
+MATHJAX    := _build/site-npm/node_modules/mathjax/es5/tex-mml-chtml.js
+
+$(SITE_STAMP): pyproject.toml
+	$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed: run make PYTHON=python3.11")'
+	$(PYTHON) -m venv $(SITE_VENV)
+	$(SITE_PY) -m book_utils.site.pins --extra site > $(SITE_VENV)/site-requirements.txt
+	$(SITE_PY) -m book_utils.site.pins --dependencies > $(SITE_VENV)/book-constraints.txt
+	$(SITE_PY) -m pip install -r $(SITE_VENV)/site-requirements.txt -c $(SITE_VENV)/book-constraints.txt
+	touch $(SITE_STAMP)
+
+$(MATHJAX): site/package.json site/package-lock.json
+	mkdir -p _build/site-npm
+	cp site/package.json site/package-lock.json _build/site-npm/
+	cd _build/site-npm && npm ci --no-audit --no-fund
+	touch $(MATHJAX)
+
+site: $(SITE_STAMP) $(MATHJAX)
+	$(SITE_PY) -m book_utils.site.build
+
+site-test: $(SITE_STAMP)
+	$(SITE_PY) -m book_utils.site.check --self-test
+	$(SITE_PY) -m book_utils.site.check _build/site
 
 clean-venv:
 	rm -rf $(VENV)
