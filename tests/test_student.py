@@ -180,3 +180,19 @@ def test_every_check_fails_on_the_stubs_and_passes_on_the_solution(path):
     assert not report["problems"], "\n".join(report["problems"])
     assert not report["failures"], "\n".join(report["failures"])
     assert report["exercises"] and all(ename for _, ename in report["exercises"])
+
+
+@pytest.mark.slow
+def test_verify_runs_stubs_then_solutions_in_one_kernel_and_reports_a_check_that_passes_on_stubs(tmp_path):
+    nb = good_notebook()
+    nb.cells += [new_md("3. **Weak.** Any number."), tagged(new_code("weak = 3"), "solution"),
+                 tagged(new_code("assert weak"), "check")]           # Ellipsis is truthy: a useless check
+    path = tmp_path / "01_01_x.ipynb"
+    nbformat.write(nb, path)
+    report = student.verify(path)
+    assert report["exercises"] == [(6, "TypeError"), (11, None)]
+    assert len(report["failures"]) == 1 and "cell 11: the check passes" in report["failures"][0]
+    nb.cells[-1].source = "assert weak == 3"
+    nbformat.write(nb, path)
+    report = student.verify(path)
+    assert report["exercises"] == [(6, "TypeError"), (11, "AssertionError")] and not report["failures"]
