@@ -20,6 +20,7 @@ from __future__ import annotations
 import copy
 import json
 import math
+import re
 import statistics
 import time
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from pathlib import Path
 import torch
 from torch.utils.data import DataLoader, Dataset
 
+from book_utils.notebook import filtered_stderr
 from book_utils.vae.loss import kl_divergence, reconstruction_nll
 from book_utils.vae.model import VAE
 
@@ -128,7 +130,7 @@ class _Nothing:
 
 @dataclass
 class CompileResult:
-    """Eager vs compiled training steps. Times in milliseconds per step (median over rounds);
+    """Eager vs compiled training steps. Times in CPU milliseconds per step (median over rounds);
     ``compiled`` False means compiling failed and ``reason`` says why (the other fields are None)."""
 
     compiled: bool
@@ -160,10 +162,11 @@ def explain_compile_error(error: BaseException) -> str:
 
 
 def _ms_per_step(fn, steps: int) -> float:
-    start = time.perf_counter()
+    """CPU milliseconds of this process per call of ``fn`` (other programs' load does not count)."""
+    start = time.process_time()
     for _ in range(steps):
         fn()
-    return 1000 * (time.perf_counter() - start) / steps
+    return 1000 * (time.process_time() - start) / steps
 
 
 def compare_compile(model: VAE, x: torch.Tensor, steps: int = 50, rounds: int = 5, backend: str = "inductor",
@@ -172,10 +175,10 @@ def compare_compile(model: VAE, x: torch.Tensor, steps: int = 50, rounds: int = 
     one with ``torch.compile(neg_elbo, backend=backend, mode=mode)`` (forward and backward compiled).
 
     First the two take ``steps`` steps from the same weights with the same noise, and the largest
-    difference of their losses is kept (rounding only, if compiling is correct). Then the time per
-    step is measured in ``rounds`` alternating rounds of ``steps`` steps each (medians): alternating
-    spreads a shared machine's load over both. A failing compile returns ``compiled=False`` and the
-    reason instead of raising.
+    difference of their losses is kept (rounding only, if compiling is correct). Then the CPU time
+    per step (this process's, so a shared machine's other work does not count; set the threads with
+    ``torch.set_num_threads``) is measured in ``rounds`` alternating rounds of ``steps`` steps each
+    (medians). A failing compile returns ``compiled=False`` and the reason instead of raising.
     """
     eager_model, compiled_model = copy.deepcopy(model), copy.deepcopy(model)
     eager_opt = torch.optim.Adam(eager_model.parameters(), lr=1e-3)
@@ -206,6 +209,11 @@ def compare_compile(model: VAE, x: torch.Tensor, steps: int = 50, rounds: int = 
 
 # ------------------------------------------------------------------------------------- profiler
 
+PHASES = ("forward", "backward", "optimizer")
+#: the profiler's own start and stop lines (written by its C++ side to the process's stderr)
+PROFILER_NOISE = re.compile(r"^USDT:.*profiler_(start|stop)|ActivityProfilerHandler\.cpp")
+
+
 def profile_steps(model: VAE, optimizer: torch.optim.Optimizer, x: torch.Tensor, steps: int = 20,
                   warmup: int = 3):
     """Run ``steps`` annotated training steps under ``torch.profiler`` (CPU); returns the profile.
@@ -217,13 +225,10 @@ def profile_steps(model: VAE, optimizer: torch.optim.Optimizer, x: torch.Tensor,
 
     for _ in range(warmup):
         train_step(model, optimizer, x)
-    with profile(activities=[ProfilerActivity.CPU]) as prof:
+    with filtered_stderr(PROFILER_NOISE), profile(activities=[ProfilerActivity.CPU]) as prof:
         for _ in range(steps):
             train_step(model, optimizer, x, annotate=True)
     return prof
-
-
-PHASES = ("forward", "backward", "optimizer")
 
 
 def top_ops(prof, n: int = 10) -> list[dict]:
