@@ -18,6 +18,14 @@ Hugging Face (Section 7.3; PyTorch only, offline: ``HF_HUB_OFFLINE=1``, ``HF_DAT
     hf_train.py      ``datasets`` -> ``Trainer`` -> held-out loss; ``--bench`` writes tools_hf.json
     hf_accel.py      one training loop with and without ``accelerate``
     hf_files.py      a ``.safetensors`` header read with the standard library (framework-free)
+
+PyTorch (Section 7.2) and the side by side (Section 7.5):
+
+    torch_tools.py   ``Dataset``/``DataLoader`` seeded per image, ``torch.compile`` against eager (a
+                     failure reported, not raised), ``torch.profiler`` tables, ``state_dict`` and
+                     safetensors files (PyTorch only)
+    side_by_side.py  the chapter's benchmark files as one table, and the reading list with its check
+                     (framework-free)
 """
 
 from typing import TYPE_CHECKING
@@ -30,7 +38,8 @@ if TYPE_CHECKING:  # for type checkers and editors only: at run time the names l
 _EXPORTS = {
     "KerasVAE": "keras_vae", "TFStepVAE": "keras_vae",
 }
-_SUBMODULES = ("keras_vae", "hf_offline", "hf_tokenizer", "hf_port", "hf_train", "hf_accel", "hf_files")
+_SUBMODULES = ("keras_vae", "hf_offline", "hf_tokenizer", "hf_port", "hf_train", "hf_accel", "hf_files",
+               "torch_tools", "side_by_side")
 
 __all__ = ["KerasVAE", "TFStepVAE"]
 
