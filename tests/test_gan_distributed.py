@@ -47,6 +47,8 @@ def test_mirrored_matches_one_device(mirrored):
     assert result["mode"] == "mirrored"
     assert result["devices"] == ["/device:CPU:0", "/device:CPU:1"]
     check_equal_to_one_device(result)
+    drift = result["max_weight_difference_per_step"]      # after every step, not only the last
+    assert len(drift) == STEPS and max(drift) <= result["tolerance"]
     assert "wrote" in proc.stdout
     assert "oneDNN" not in proc.stderr and "absl" not in proc.stderr      # quiet start-up
 

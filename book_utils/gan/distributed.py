@@ -28,7 +28,8 @@ Four rules make R replicas train exactly the model one device would train with b
 Keras 3's ``Model.fit`` fails under ``MultiWorkerMirroredStrategy`` (keras-team/keras#20585);
 the custom loop here works.
 
-Command line (each writes a JSON report atomically)::
+Command line (each writes a JSON report atomically, and exits with 1 when the replicated weights or
+losses differ from one device's by more than :data:`TOLERANCE`)::
 
     python -m book_utils.gan.distributed mirrored --steps 20 --out mirrored.json
     python -m book_utils.gan.distributed multiworker --steps 20 --out multiworker.json
@@ -477,12 +478,14 @@ def main(argv: list[str] | None = None) -> int:
     else:
         result = run_multiworker(args.steps, args.global_batch, args.workers, args.seed)
     save_json(args.out, result)
+    verdict = ("equal to one device within the tolerance" if result["equal_within_tolerance"] else
+               "NOT equal to one device within the tolerance"
+               + (" (see max_weight_difference_per_step)" if args.mode == "mirrored" else ""))
     print(f"{args.mode}: {result['replicas']} replicas x {result['per_replica_batch']} images, "
           f"{result['steps']} steps; max weight difference from one device "
-          f"{result['max_weight_difference']:.2e} (tolerance {result['tolerance']:.0e}); "
+          f"{result['max_weight_difference']:.2e} (tolerance {result['tolerance']:.0e}): {verdict}; "
           f"{result['seconds']['distributed']:.1f} s replicated, "
-          f"{result['seconds']['single']:.1f} s one device; "
-          f"wrote {args.out}")
+          f"{result['seconds']['single']:.1f} s one device; wrote {args.out}")
     return 0 if result["equal_within_tolerance"] else 1
 
 
