@@ -84,8 +84,9 @@ $(MATHJAX): site/package.json site/package-lock.json
 	cd _build/site-npm && npm ci --no-audit --no-fund
 	touch $(MATHJAX)
 
+# SITE_FONT: a font file with Chinese glyphs (.ttf, .otf or .ttc) where Debian's fonts-wqy-microhei is absent
 site: $(SITE_STAMP) $(MATHJAX)
-	$(SITE_PY) -m book_utils.site.build
+	$(SITE_PY) -m book_utils.site.build $(if $(SITE_FONT),--font "$(SITE_FONT)")
 
 site-test: $(SITE_STAMP)
 	$(SITE_PY) -m book_utils.site.check --self-test
