@@ -6,6 +6,7 @@
     python -m book_utils evaluate runs/gan
     python -m book_utils options vae                                   # every option, with its default
     python -m book_utils fetch mnist
+    torchrun --nproc_per_node=2 -m book_utils train vae --dataset digits --out runs/vae-ddp   # data-parallel
 
 Training goes through one lifecycle (:mod:`book_utils.runs.lifecycle`); a model's framework is
 imported only when its run starts, so ``--help`` stays fast. Every failure is one line
@@ -104,7 +105,7 @@ def parse_options(pairs: list[str]) -> dict:
     return options
 
 
-def _train(args) -> dict:
+def _train(args, on_epoch_end=None) -> dict | None:
     from book_utils.runs import train
 
     options = parse_options(args.option)
@@ -113,7 +114,7 @@ def _train(args) -> dict:
             options[name] = getattr(args, name)
     options["seed"] = args.seed
     dataset = None if args.text is not None else args.dataset
-    return train(args.model, args.out, dataset, text=args.text, **options)
+    return train(args.model, args.out, dataset, text=args.text, on_epoch_end=on_epoch_end, **options)
 
 
 def _options(model: str) -> dict:
@@ -170,5 +171,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {type(err).__name__}: {one_line(err)} (unexpected: run again with --debug for the "
               "traceback and report it)", file=sys.stderr)
         return 2
-    print(json.dumps(result, indent=2, default=str))
+    if result is not None:              # under torchrun only rank 0 reports a finished run
+        print(json.dumps(result, indent=2, default=str))
     return 0

@@ -33,7 +33,7 @@ os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 # book_utils modules that import no framework although their family package has framework modules
 FRAMEWORK_FREE = set(NUMPY_ONLY_IN_FAMILIES)
 TF_PACKAGES = ("tensorflow", "keras", "tf_keras", "book_utils.gan", "book_utils.basics.tiny_tf",
-               "book_utils.bench.gan_speed")
+               "book_utils.bench.gan_speed", "book_utils.tools.keras_vae")
 TORCH_PACKAGES = ("torch", "book_utils.vae", "book_utils.arm", "book_utils.basics.tiny_torch",
                   "book_utils.bench.vae_speed", "book_utils.tools.torch_tools",
                   "book_utils.bench.tools_torch",
@@ -43,9 +43,12 @@ TORCH_PACKAGES = ("torch", "book_utils.vae", "book_utils.arm", "book_utils.basic
 FRAMEWORKS_BY_HAND = {
     "test_import_light.py": {"tf", "torch"},
     "test_cli.py": {"torch"},
+    "test_keras_vae.py": {"torch"},
+    "test_distributed_torch.py": {"torch"},
 }
 # every test of these modules is slow (each trains or imports a framework in a subprocess)
 SLOW_MODULES = {"test_gan.py", "test_gan_distributed.py", "test_import_light.py", "test_tiny_nets.py",
+                "test_distributed_torch.py", "test_keras_vae.py",
                 "test_hf_train.py", "test_hf_port.py"}
 # single slow tests in otherwise quick modules: module -> test function names
 SLOW_TESTS = {

@@ -25,7 +25,7 @@ import numpy as np
 import torch
 from torch.nn import functional as F
 
-from book_utils.arm.charmodel import CharGRU, CharVocab, bits_per_char, generate, train_steps
+from book_utils.arm.charmodel import CharGRU, CharVocab, bits_per_char, generate, random_windows, train_steps
 from book_utils.arm.config import CharConfig, PixelConfig, recipe
 from book_utils.arm.made import MADE
 from book_utils.arm.transformer import TransformerConfig, TransformerLM, bits_per_token
@@ -194,6 +194,27 @@ def heldout_bits_per_char(model: CharGRU | TransformerLM, ids: np.ndarray) -> fl
     return bits_per_char(model, ids)
 
 
+def train_steps_distributed(ddp, optimizer, ids: np.ndarray, steps: int, batch: int, length: int,
+                            generator: torch.Generator, dist, clip: float = 1.0) -> list[float]:
+    """:func:`~book_utils.arm.charmodel.train_steps` under DDP (``ddp`` wraps the model; ``batch`` is the
+    global batch of windows): every rank draws the same windows and trains on its equal slice, so
+    DDP's mean of the gradients is the global batch's. Returns each step's global loss in bits/char
+    (one all-reduce per epoch)."""
+    ddp.train()
+    losses = []
+    for _ in range(steps):
+        x, y = random_windows(ids, batch, length, generator)
+        x, y = dist.shard(x), dist.shard(y)
+        logits, _ = ddp(x)
+        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
+        optimizer.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(ddp.parameters(), clip)   # on the all-reduced gradients
+        optimizer.step()
+        losses.append(loss.item())
+    return (dist.all_sum(torch.tensor(losses)) / dist.world_size / math.log(2)).tolist()
+
+
 class CharTrainer:
     """A character model (GRU or Transformer), its optimizer, the text and the random streams of one
     character-model run."""
@@ -205,11 +226,25 @@ class CharTrainer:
         self.optimizer = torch.optim.Adam(self.model.parameters(), lr=config.lr)
         self.steps = math.ceil(len(data.train) / (config.batch_size * config.seq_len))   # one epoch
         self.generator = torch.Generator().manual_seed(config.seed)     # where the windows start
+        self.dist, self.ddp = None, None
+        self.step_losses: list[float] = []    # the last epoch's loss at each step (bits per character)
+
+    def distribute(self, dist) -> None:
+        """Train data-parallel from now on (:mod:`book_utils.runs.distributed`)."""
+        from book_utils.runs.distributed import per_rank_batch
+
+        per_rank_batch(self.config.batch_size, dist.world_size)
+        self.dist, self.ddp = dist, dist.wrap(self.model)
 
     def train_epoch(self, epoch: int) -> dict[str, float]:
         c = self.config
-        losses = train_steps(self.model, self.optimizer, self.data.train, self.steps, c.batch_size, c.seq_len,
-                             self.generator)
+        if self.dist is None:
+            losses = train_steps(self.model, self.optimizer, self.data.train, self.steps, c.batch_size,
+                                 c.seq_len, self.generator)
+        else:
+            losses = train_steps_distributed(self.ddp, self.optimizer, self.data.train, self.steps,
+                                             c.batch_size, c.seq_len, self.generator, self.dist)
+        self.step_losses = losses
         return {"train_bits_per_char": float(np.mean(losses))}
 
     def save(self, folder: Path) -> None:

@@ -16,12 +16,17 @@ The lifecycle does the rest, once for all models:
    whole and renamed into place (the newest ``KEEP`` are kept);
 6. the finished run is evaluated: ``samples.npy``, ``metrics.json``, ``losses.png``,
    ``samples.png`` (and ``samples.txt`` for text), all written atomically.
+
+Under ``torchrun`` the same steps run data-parallel: a trainer that can (``trainer.distribute(ctx)``)
+trains its share of each batch in DistributedDataParallel, and rank 0 alone writes
+(:mod:`book_utils.runs.distributed`).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import importlib
+import os
 import shutil
 import sys
 import tempfile
@@ -177,30 +182,64 @@ def restore_newest(out: Path, trainer: Trainer) -> dict | None:
 # --- training ----------------------------------------------------------------------------------
 
 def train(model: str | Family, out: str | Path, dataset: str | None = "digits", *, text: str | None = None,
-          progress: bool = True, on_epoch_end=None, **options) -> dict:
+          progress: bool = True, on_epoch_end=None, **options) -> dict | None:
     """Train (or resume) ``model`` into run directory ``out``; returns metrics.json's content.
 
     ``options`` are fields of the family's config (epochs, batch_size, seed, ...). A killed run
     started again with the same arguments resumes and ends with the weights an uninterrupted run
     would have. ``on_epoch_end(epoch, trainer, losses)`` is called after each epoch.
+
+    Under ``torchrun`` (``WORLD_SIZE`` > 1) the run is data-parallel (:mod:`book_utils.runs.distributed`):
+    ``batch_size`` is the global batch, rank 0 alone writes the run directory and returns the
+    metrics, and the other ranks return ``None`` once training is over.
     """
     fam = family(model) if isinstance(model, str) else model
     plan = fam.plan(dataset, text, dict(options))
     if smoke_mode():
         plan.config = dataclasses.replace(plan.config, **{k: min(getattr(plan.config, k), v)
                                                           for k, v in fam.smoke_limits.items()})
-    out, resuming = prepare_run_dir(out, fam.name, as_dict(plan.config), plan.data)
+    dist, created = _start_distributed(plan.config)
+    try:
+        return _train(fam, plan, Path(out), progress, on_epoch_end, dist)
+    finally:
+        if created:
+            from book_utils.runs.distributed import stop
+
+            stop()
+
+
+def _start_distributed(config):
+    """(context, created) under torchrun; (None, False) in a single process (torch is not imported)."""
+    if int(os.environ.get("WORLD_SIZE", "1") or 1) <= 1:
+        return None, False
+    from book_utils.runs.distributed import start
+
+    return start(config.batch_size)
+
+
+def _train(fam: Family, plan: Plan, out: Path, progress: bool, on_epoch_end, dist) -> dict | None:
+    main = dist is None or dist.is_main
+    on_main = (lambda fn: fn()) if dist is None else dist.on_main
+    out, resuming = on_main(lambda: prepare_run_dir(out, fam.name, as_dict(plan.config), plan.data))
     trainer = fam.build(plan)
+    if dist is not None:
+        if not hasattr(trainer, "distribute"):
+            raise RunDirError(f"this {fam.name} run does not train under torchrun: data-parallel training "
+                              "is written for the vae and the character model (arm --text); run it as one "
+                              "process")
+        trainer.distribute(dist)
     state = (restore_newest(out, trainer) if resuming else None) or \
         {"epoch": 0, "history": {}, "train_seconds": 0.0, "train_cpu_seconds": 0.0}
     epochs, every = plan.config.epochs, plan.config.checkpoint_every
     if state["epoch"] >= epochs and (out / "metrics.json").exists():
+        if not main:
+            return None
         try:
             return load_json(out / "metrics.json")
         except BookError:
             pass                                   # a damaged metrics.json: evaluate again below
     bar = None
-    if progress and state["epoch"] < epochs:
+    if progress and main and state["epoch"] < epochs:
         from book_utils.progress import progress as progress_bar
 
         bar = progress_bar(total=epochs, initial=state["epoch"], desc=f"{fam.name} epochs")
@@ -217,13 +256,18 @@ def train(model: str | Family, out: str | Path, dataset: str | None = "digits", 
             if on_epoch_end is not None:
                 on_epoch_end(epoch, trainer, losses)
             if epoch % every == 0 or epoch == epochs:
-                save_checkpoint(out, trainer, state)
+                if main:
+                    save_checkpoint(out, trainer, state)
+                if dist is not None:
+                    dist.barrier()                 # every rank has the checkpoint behind it
             if bar is not None:
                 bar.update(1)
                 bar.set_postfix({k: f"{v:.3g}" for k, v in list(losses.items())[:3]}, refresh=False)
     finally:
         if bar is not None:
             bar.close()
+    if not main:
+        return None                                # rank 0 evaluates and writes the files
     return _finish(out, fam, trainer, state, plan)
 
 

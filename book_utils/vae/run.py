@@ -29,7 +29,7 @@ from book_utils.runs.torch_io import (
 from book_utils.vae.config import VAEConfig, recipe
 from book_utils.vae.data import binarize_epoch, load_vae_data
 from book_utils.vae.likelihood import importance_weighted_nll, negative_elbo
-from book_utils.vae.loss import loss_terms
+from book_utils.vae.loss import kl_divergence, loss_terms, reconstruction_nll
 from book_utils.vae.model import VAE
 
 STATE_FILE = "vae.pt"
@@ -45,8 +45,10 @@ def cosine_lr(total_steps: int):
     return lambda step: 0.5 * (1.0 + math.cos(math.pi * min(step, total_steps) / total_steps))
 
 
-def train_epoch(model, optimizer, scheduler, images, batch_size, beta, generator) -> dict[str, float]:
-    """One pass over ``images`` (N, H, W) binary; returns mean reconstruction, KL, loss (nats)."""
+def train_epoch(model, optimizer, scheduler, images, batch_size, beta, generator, steps: list | None = None
+                ) -> dict[str, float]:
+    """One pass over ``images`` (N, H, W) binary; returns mean reconstruction, KL, loss (nats).
+    ``steps``, if given, receives each step's loss (nats per image)."""
     model.train()
     order = torch.randperm(len(images), generator=generator, device=images.device)
     sums = {"reconstruction": 0.0, "kl": 0.0}
@@ -61,7 +63,58 @@ def train_epoch(model, optimizer, scheduler, images, batch_size, beta, generator
         scheduler.step()
         sums["reconstruction"] += reconstruction.item() * len(batch)
         sums["kl"] += kl.item() * len(batch)
+        if steps is not None:
+            steps.append(loss.item())
     result = {k: v / len(images) for k, v in sums.items()}
+    result["loss"] = result["reconstruction"] + beta * result["kl"]
+    return result
+
+
+class GivenNoise(torch.nn.Module):
+    """The VAE's forward pass with the reparameterization noise passed in: (x, eps) -> (logits, mu, logvar).
+
+    Under DDP each rank draws the noise of the whole global batch (the same draw one process makes)
+    and keeps its slice, so the replicas see exactly the numbers a single process would.
+    """
+
+    def __init__(self, vae: VAE):
+        super().__init__()
+        self.vae = vae
+
+    def forward(self, x: torch.Tensor, eps: torch.Tensor):
+        mu, logvar = self.vae.encode(x)
+        return self.vae.decode(mu + torch.exp(0.5 * logvar) * eps), mu, logvar
+
+
+def train_epoch_distributed(ddp, optimizer, scheduler, images, batch_size, beta, generator, dist,
+                            steps: list | None = None) -> dict[str, float]:
+    """:func:`train_epoch` under DDP: ``ddp`` wraps :class:`GivenNoise`; ``batch_size`` is the global batch.
+
+    Every rank draws the same order and noise and trains on its slice. Its loss is its slice's *sum*
+    times world_size / global batch, so DDP's mean over ranks is the global batch's mean, even for a
+    last batch that does not split evenly. Returns the global means (one all-reduce per epoch).
+    """
+    ddp.train()
+    order = torch.randperm(len(images), generator=generator, device=images.device)
+    per_step = []                                        # (reconstruction sum, KL sum, images) per step
+    for start in range(0, len(images), batch_size):
+        batch = images[order[start:start + batch_size]]
+        eps = torch.randn(len(batch), ddp.module.vae.latent_dim, device=images.device)  # as VAE.forward
+        mine, my_eps = dist.shard(batch), dist.shard(eps)
+        recon_logits, mu, logvar = ddp(mine, my_eps)
+        reconstruction = reconstruction_nll(recon_logits, mine).sum()
+        kl = kl_divergence(mu, logvar).sum()
+        loss = (reconstruction + beta * kl) * (dist.world_size / len(batch))
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        scheduler.step()
+        per_step.append([reconstruction.item(), kl.item(), len(mine)])
+    totals = dist.all_sum(torch.tensor(per_step, dtype=torch.float64))   # (steps, 3): sums over ranks
+    if steps is not None:
+        steps.extend(((totals[:, 0] + beta * totals[:, 1]) / totals[:, 2]).tolist())
+    n = totals[:, 2].sum().item()
+    result = {"reconstruction": totals[:, 0].sum().item() / n, "kl": totals[:, 1].sum().item() / n}
     result["loss"] = result["reconstruction"] + beta * result["kl"]
     return result
 
@@ -85,13 +138,27 @@ class VAETrainer:
         self.best = {"model": None, "val": math.inf, "epoch": 0}
         self.grey, self.val = data.train_grey.to(self.device), data.val.to(self.device)
         self.val_generator = torch.Generator(device=self.device)
+        self.dist, self.ddp = None, None
+        self.step_losses: list[float] = []    # the last epoch's loss at each step (nats per image)
+
+    def distribute(self, dist) -> None:
+        """Train data-parallel from now on (:mod:`book_utils.runs.distributed`)."""
+        from book_utils.runs.distributed import per_rank_batch
+
+        per_rank_batch(self.config.batch_size, dist.world_size)
+        self.dist, self.ddp = dist, dist.wrap(GivenNoise(self.model))
 
     def train_epoch(self, epoch: int) -> dict[str, float]:
         c = self.config
         beta = kl_weight(epoch - 1, min(c.warmup_epochs, c.epochs // 2))
         images = binarize_epoch(self.grey, self.data.max_value, c.augment, self.generator, c.softness)
-        stats = train_epoch(self.model, self.optimizer, self.scheduler, images, c.batch_size, beta,
-                            self.generator)
+        self.step_losses = []
+        if self.dist is None:
+            stats = train_epoch(self.model, self.optimizer, self.scheduler, images, c.batch_size, beta,
+                                self.generator, self.step_losses)
+        else:
+            stats = train_epoch_distributed(self.ddp, self.optimizer, self.scheduler, images, c.batch_size,
+                                            beta, self.generator, self.dist, self.step_losses)
         val = negative_elbo(self.model, self.val, samples=4,
                             generator=self.val_generator.manual_seed(epoch - 1))
         stats.update(val_neg_elbo=val["neg_elbo"], beta=beta)
