@@ -11,7 +11,8 @@ page                   defect, and the check that must report it
 =====================  ==============================================================
 missing_image.html     an ``<img>`` whose file is missing                 -> ``image``
 cdn_mathjax.html       MathJax loaded from a CDN (the request is aborted) -> ``request``, ``math``
-dead_link.html         a link to a missing page and one to a missing id   -> ``link``
+dead_link.html         links to a missing page, a missing id, a missing   -> ``link``
+                       notebook (as MyST renders it: ``#../x.ipynb``)
 tofu.html              a Chinese heading with no font that has its glyphs -> ``glyphs``
 console_error.html     ``console.error`` and an uncaught exception        -> ``console``
 missing_figure.html    one figure of a notebook's two left out            -> ``figures``
@@ -45,6 +46,9 @@ EXPECTED = {
     "console_error.html": ({"console"}, set()),
     "missing_figure.html": ({"figures"}, set()),
 }
+
+# pages whose every defect must be reported on its own: page -> (kind, how many)
+EACH_REPORTED = {"dead_link.html": ("link", 3)}
 
 
 def png_bytes(width: int = 4, height: int = 3) -> bytes:
@@ -90,8 +94,10 @@ def write_site(folder: Path, built_site: Path) -> Path:
                            '<p><a href="good.html">back</a></p>', mathjax=None),
         "missing_image.html": page(GOOD_BODY.replace("figure.png", "no-such-figure.png")),
         "cdn_mathjax.html": page(GOOD_BODY, mathjax="https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-mml-chtml.js"),
+        # the third is how MyST renders a link to a notebook that does not exist
         "dead_link.html": page(GOOD_BODY + '<p><a href="no-such-page.html">gone</a> '
-                                           '<a href="other.html#no-such-section">moved</a></p>'),
+                                           '<a href="other.html#no-such-section">moved</a> '
+                                           '<a href="#../no_such_notebook.ipynb">never written</a></p>'),
         "tofu.html": page(GOOD_BODY, font=None),
         "console_error.html": page(GOOD_BODY, head='<script>console.error("a defect");'
                                                    'window.addEventListener("load", () => { throw new '
@@ -126,6 +132,10 @@ def run(built_site: Path, chromium: str | None = None, log=print) -> list[str]:
             failures.append(f"{name}: {sorted(required - found)} not reported (reported: {details})")
         elif found - required - allowed:
             failures.append(f"{name}: reported for what it does not have: {details}")
+        elif name in EACH_REPORTED:
+            kind, n = EACH_REPORTED[name]
+            if sum(1 for p in report.problems if p.page == name and p.kind == kind) != n:
+                failures.append(f"{name}: expected {n} {kind} problems, got {details}")
         verdict = "FAIL" if failures and failures[-1].startswith(name) else "ok"
         shown = ", ".join(sorted(found)) or "nothing"
         log(f"  {verdict:4s} {name:20s} reported {shown}" + (f"  ({details[0]})" if details else ""))
