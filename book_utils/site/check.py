@@ -387,12 +387,20 @@ def check_site(site: Path, screenshots: Path | None = None, chromium: str | None
             page.on("response", lambda r, rel=rel, found=found: r.status >= 400 and found.append(
                 Problem("http", rel, f"{r.status} for {r.url}")))
             started = time.perf_counter()
-            page.goto(f"{origin}/{rel}", wait_until="load", timeout=timeout_s * 1000)
-            if page.evaluate("() => document.querySelectorAll('.math').length") > 0:
-                with contextlib.suppress(Exception):
-                    page.wait_for_function(_MATHJAX_READY_JS, timeout=10_000)
-                    page.evaluate("() => MathJax.startup.promise.then(() => true)")
-            data = page.evaluate(_PAGE_JS)
+            try:
+                page.goto(f"{origin}/{rel}", wait_until="load", timeout=timeout_s * 1000)
+                if page.evaluate("() => document.querySelectorAll('.math').length") > 0:
+                    with contextlib.suppress(Exception):
+                        page.wait_for_function(_MATHJAX_READY_JS, timeout=10_000)
+                        page.evaluate("() => MathJax.startup.promise.then(() => true)")
+                data = page.evaluate(_PAGE_JS)
+            except Exception as error:          # a page that cannot be loaded is a problem, not a crash
+                report.problems.extend(found)
+                why = f"the page could not be checked: {error}"[:400]
+                report.problems.append(Problem("console", rel, why))
+                log(f"  {rel}: could not be checked")
+                page.close()
+                continue
             page.wait_for_timeout(100)          # let late console messages arrive
             stats[rel] = {"math": data["mathCount"], "images": len(data["images"])}
             report.count("images", len(data["images"]))
