@@ -10,6 +10,7 @@ driven by Playwright (launched on ``/usr/bin/chromium``: no browser is downloade
 - ``image``: every ``<img>`` has loaded (``naturalWidth > 0``);
 - ``figures``: a notebook's page shows as many images in its cell outputs as the notebook has image
   outputs (every figure and GIF), and every staged notebook has a page;
+- ``code``: every code cell is highlighted (its ``<pre>`` holds Pygments' token spans);
 - ``math``: every ``.math`` element holds MathJax's output (``mjx-container``) and no raw ``$$``,
   ``\\(`` or ``\\[`` is left in the text;
 - ``glyphs``: each Chinese character of every heading, caption, link and paragraph is a real glyph:
@@ -57,7 +58,7 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
 LATIN_FONT_DIRS = ["/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu-sans-fonts",
                    "/usr/share/fonts/dejavu"]
 FONT_FAMILY = "Book CJK"
-KINDS = ("console", "http", "request", "image", "figures", "math", "glyphs", "font", "link", "search")
+KINDS = ("console", "http", "request", "image", "figures", "code", "math", "glyphs", "font", "link", "search")
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 SKIP_DIRS = {"_static", "_sources", "_images", "_downloads"}
 
@@ -329,7 +330,10 @@ async () => {
   const headings = Array.from(byElement.values()).map(e => { delete e.seen; return e; });
   const links = Array.from(document.querySelectorAll('a[href]')).map(a => a.href);
   const figures = document.querySelectorAll('.cell_output img').length;
-  return {images, figures, mathCount: math.length, unrendered, raw, faces, headings, links};
+  const inputs = Array.from(document.querySelectorAll('.cell_input'));
+  const plain = inputs.filter(el => el.textContent.trim() && !el.querySelector('pre span')).length;
+  return {images, figures, codeCells: inputs.length, plain, mathCount: math.length, unrendered, raw,
+          faces, headings, links};
 }
 """
 
@@ -412,6 +416,10 @@ def check_site(site: Path, screenshots: Path | None = None, chromium: str | None
                 found.append(Problem("figures", rel, f"{data['figures']} figures in the page, "
                                      f"{figures[rel]} image outputs in the notebook"))
             report.count("figures", data["figures"])
+            report.count("code cells", data["codeCells"])
+            if data["plain"]:
+                found.append(Problem("code", rel, f"{data['plain']} of {data['codeCells']} code cells "
+                                     "are not highlighted"))
             for img in data["images"]:
                 if img["w"] <= 0:
                     found.append(Problem("image", rel, f"did not load: {img['src']}"))

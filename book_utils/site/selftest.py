@@ -16,6 +16,7 @@ dead_link.html         links to a missing page, a missing id, a missing   -> ``l
 tofu.html              a Chinese heading with no font that has its glyphs -> ``glyphs``
 console_error.html     ``console.error`` and an uncaught exception        -> ``console``
 missing_figure.html    one figure of a notebook's two left out            -> ``figures``
+plain_code.html        a code cell without syntax highlighting            -> ``code``
 =====================  ==============================================================
 
 MathJax and the CJK font come from the built site (``make site`` first).
@@ -45,6 +46,7 @@ EXPECTED = {
     "tofu.html": ({"glyphs"}, {"font"}),                         # no @font-face, so no font loaded
     "console_error.html": ({"console"}, set()),
     "missing_figure.html": ({"figures"}, set()),
+    "plain_code.html": ({"code"}, set()),
 }
 
 # pages whose every defect must be reported on its own: page -> (kind, how many)
@@ -75,7 +77,9 @@ GOOD_BODY = ('<h1 id="top">3.1 Generative adversarial networks · 生成对抗�
              '<p>The minimax value <span class="math notranslate nohighlight">'
              '\\(\\min_G \\max_D V(D, G)\\)</span> of a game.</p>\n<img src="figure.png" alt="a figure">\n'
              '<p><a href="other.html#sec">the next section</a>, <a href="#top">top</a>, '
-             '<a href="https://example.org/paper">a paper</a> (not followed)</p>\n')
+             '<a href="https://example.org/paper">a paper</a> (not followed)</p>\n'
+             '<div class="cell_input"><div class="highlight"><pre><span class="kn">import</span> '
+             '<span class="nn">numpy</span></pre></div></div>\n')
 
 
 def write_site(folder: Path, built_site: Path) -> Path:
@@ -104,6 +108,8 @@ def write_site(folder: Path, built_site: Path) -> Path:
                                                    'Error("another defect"); });</script>'),
         "missing_figure.html": page(GOOD_BODY.replace('<img src="figure.png" alt="a figure">',
                                      '<div class="cell_output"><img src="figure.png"></div>')),
+        "plain_code.html": page(GOOD_BODY + '<div class="cell_input"><div class="highlight"><pre>'
+                                            'import numpy as np</pre></div></div>'),
     }
     for name, text in pages.items():
         (folder / name).write_text(text, encoding="utf-8")
