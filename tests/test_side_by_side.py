@@ -19,6 +19,7 @@ TORCH = {
     "model_and_training_lines": 153,
     "seconds_per_epoch": 0.25,
     "test_neg_elbo": 19.0,
+    "cpu_seconds_per_epoch": 0.06,
     "threads": 1,
     "file_formats": [".pt (torch.save)", ".safetensors (raw)"],
     "machine": {
@@ -34,6 +35,8 @@ HF = {
     "cpu_count": 2,
     "torch_threads": 1,
     "recipe": {"steps": 1000},
+    "steps_per_epoch": 140,
+    "load_average_1_5_15_min_at_end": [3.0, 2.0, 1.0],
     "tools": {
         "book_transformer_pytorch_loop": {
             "lines_model": 90,
@@ -43,6 +46,7 @@ HF = {
             "file_formats": "torch.save ...",
         },
         "hf_gpt2_trainer": {
+            "cpu_s_per_1000_steps": 30.0,
             "lines_model": 10,
             "lines_training": 25,
             "wall_s_per_epoch": 15.0,
@@ -77,7 +81,10 @@ def test_rows_for_all_three_benchmarks(tmp_path):
     assert keras_torch["seconds_per_epoch"] == 0.8 and keras_torch["heldout"] == 19.3
     assert keras_torch["formats"] == ".keras, .weights.h5"
     assert rows[3]["lines"] == 120 and rows[4]["lines"] == 35 and rows[4]["formats"].startswith("config.json")
-    assert "2026-11-29; AMD EPYC, 2 cores; 1 PyTorch thread" == rows[4]["measured"]
+    assert (
+        rows[4]["measured"] == "2026-11-29; AMD EPYC, 2 cores; 1 PyTorch thread; load average 3.0 at the end"
+    )
+    assert abs(rows[4]["cpu_seconds_per_epoch"] - 4.2) < 1e-9 and rows[3]["cpu_seconds_per_epoch"] is None
     assert "not recorded" in rows[0]["measured"] or "committed" in rows[0]["measured"]  # no date in KERAS
 
 
@@ -85,8 +92,9 @@ def test_markdown_table_has_one_line_per_row_and_rounds_numbers(tmp_path):
     write(tmp_path, keras=KERAS, torch=TORCH)
     table = sbs.markdown_table(sbs.tool_rows(sbs.load_results(tmp_path), tmp_path))
     lines = table.splitlines()
-    assert len(lines) == 2 + 3 and all(line.count("|") == 10 for line in lines)
-    assert "| 0.25 | 19.00 (test -ELBO, nats) |" in table
+    assert len(lines) == 2 + 3 and all(line.count("|") == 11 for line in lines)
+    assert "| 0.25 | 0.060 | 19.00 (test -ELBO, nats) |" in table
+    assert "| 0.80 | not recorded | 19.30 (test -ELBO, nats) |" in table
 
 
 def test_section_paths_read_the_titles(tmp_path):

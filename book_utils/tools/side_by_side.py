@@ -70,6 +70,8 @@ def measured(result: dict, name: str, folder: Path | str = RESULTS) -> str:
         parts.append(f"{threads} PyTorch thread{'s' if threads > 1 else ''}")
     if machine.get("load_average_1min") is not None:
         parts.append(f"load average {machine['load_average_1min']:.1f}")
+    elif result.get("load_average_1_5_15_min_at_end"):
+        parts.append(f"load average {result['load_average_1_5_15_min_at_end'][0]:.1f} at the end")
     return "; ".join(parts)
 
 
@@ -82,8 +84,9 @@ def _formats(value) -> str:
 def tool_rows(results: dict[str, dict | None], folder: Path | str = RESULTS) -> list[dict]:
     """One row per tool and task from whatever benchmarks exist (missing ones are skipped).
 
-    Keys: tool, section, task, lines, seconds_per_epoch, heldout (value), heldout_unit, formats,
-    best_at, measured. The VAE rows compare test -ELBO (nats per image); the language-model rows
+    Keys: tool, section, task, lines, seconds_per_epoch (wall clock), cpu_seconds_per_epoch (the
+    process's CPU time, None where not recorded), heldout (value), heldout_unit, formats, best_at,
+    measured. The VAE rows compare test -ELBO (nats per image); the language-model rows
     held-out cross-entropy (nats per token).
     """
     rows = []
@@ -96,6 +99,7 @@ def tool_rows(results: dict[str, dict | None], folder: Path | str = RESULTS) -> 
                 rows.append({"tool": label, "section": "7.1", "task": task,
                              "lines": keras.get("model_and_training_lines"),
                              "seconds_per_epoch": keras["seconds_per_epoch"][backend],
+                             "cpu_seconds_per_epoch": keras.get("cpu_seconds_per_epoch", {}).get(backend),
                              "heldout": keras["test_neg_elbo"][backend], "heldout_unit": "test -ELBO, nats",
                              "formats": _formats(keras.get("file_formats")), "best_at": BEST_AT[key],
                              "measured": measured(keras, BENCHES["keras"], folder)})
@@ -104,6 +108,7 @@ def tool_rows(results: dict[str, dict | None], folder: Path | str = RESULTS) -> 
                      "task": f"VAE, {torch_['dataset']}, {torch_['epochs']} epochs",
                      "lines": torch_["model_and_training_lines"],
                      "seconds_per_epoch": torch_["seconds_per_epoch"],
+                     "cpu_seconds_per_epoch": torch_.get("cpu_seconds_per_epoch"),
                      "heldout": torch_["test_neg_elbo"], "heldout_unit": "test -ELBO, nats",
                      "formats": _formats(torch_.get("file_formats")), "best_at": BEST_AT["torch"],
                      "measured": measured(torch_, BENCHES["torch"], folder)})
@@ -118,10 +123,13 @@ def tool_rows(results: dict[str, dict | None], folder: Path | str = RESULTS) -> 
                 continue
             lines = (entry.get("lines_model") or 0) + (entry.get("lines_training") or 0) or None
             formats = entry.get("file_formats", "")
+            cpu_1000, steps_per_epoch = entry.get("cpu_s_per_1000_steps"), hf.get("steps_per_epoch")
+            cpu = cpu_1000 * steps_per_epoch / 1000 if cpu_1000 and steps_per_epoch else None
             short = ("config.json, model.safetensors, tokenizer.json" if "safetensors" in formats
                      else ".pt (torch.save state_dict)" if "torch.save" in formats else formats)
             rows.append({"tool": label, "section": "7.3", "task": task, "lines": lines,
                          "seconds_per_epoch": entry.get("wall_s_per_epoch"),
+                         "cpu_seconds_per_epoch": cpu,
                          "heldout": entry.get("heldout_nats_per_token"),
                          "heldout_unit": "held-out loss, nats/token", "formats": short,
                          "best_at": BEST_AT[best], "measured": measured(hf, BENCHES["hf"], folder)})
@@ -130,13 +138,16 @@ def tool_rows(results: dict[str, dict | None], folder: Path | str = RESULTS) -> 
 
 def markdown_table(rows: list[dict]) -> str:
     """The side-by-side table in Markdown (numbers at the precision the chapter discusses)."""
-    head = ("| tool | section | task | lines of model + training code | seconds per epoch | held-out result "
-            "| files written | best at | measured |\n|---|---|---|---|---|---|---|---|---|")
+    head = ("| tool | section | task | lines of model + training code | seconds per epoch (wall) "
+            "| CPU seconds per epoch | held-out result | files written | best at | measured |\n"
+            "|---|---|---|---|---|---|---|---|---|---|")
     body = []
     for r in rows:
         seconds = "?" if r["seconds_per_epoch"] is None else f"{r['seconds_per_epoch']:.2f}"
+        cpu = r.get("cpu_seconds_per_epoch")
+        cpu = "not recorded" if cpu is None else f"{cpu:.3f}"
         heldout = "?" if r["heldout"] is None else f"{r['heldout']:.2f} ({r['heldout_unit']})"
-        body.append(f"| {r['tool']} | {r['section']} | {r['task']} | {r['lines'] or '?'} | {seconds} "
+        body.append(f"| {r['tool']} | {r['section']} | {r['task']} | {r['lines'] or '?'} | {seconds} | {cpu} "
                     f"| {heldout} | {r['formats']} | {r['best_at']} | {r['measured']} |")
     return "\n".join([head, *body])
 
