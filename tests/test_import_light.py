@@ -38,7 +38,7 @@ TORCH_ONLY = ["book_utils.runs.torch_io", "book_utils.vae.run", "book_utils.vae.
               "book_utils.arm.made", "book_utils.arm.charmodel", "book_utils.arm.transformer",
               "book_utils.arm.sampling", "book_utils.basics.tiny_torch", "book_utils.vae.conditional",
               "book_utils.arm.decoding", "book_utils.apps.texture", "book_utils.apps.conditional",
-              "book_utils.arm.scaling",
+              "book_utils.arm.scaling", "book_utils.apps.multimodal",
               "book_utils.tools.torch_tools",
               "book_utils.tools.hf_port", "book_utils.tools.hf_train", "book_utils.tools.hf_accel"]
 

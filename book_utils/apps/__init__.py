@@ -1,4 +1,5 @@
 """Chapter 6's applications that belong to no single model family (texture synthesis, simulation
-surrogates, anomaly scores). Import each module by its path, for example
-``from book_utils.apps import texture``; importing this package imports no framework.
+surrogates, anomaly scores), and Section 8.1.2's image-text model (``multimodal``: a small CLIP with
+captions in English and Chinese, and a caption-conditioned generator). Import each module by its path,
+for example ``from book_utils.apps import texture``; importing this package imports no framework.
 """
