@@ -240,6 +240,7 @@ def tf_dataset(path, n_images: int, max_value: int, batch_size: int, seed: int =
         return tf.cast(noise.uniform(tf.shape(grey)) < p_on, tf.float32)
 
     ds = tf.data.TFRecordDataset(str(path)).map(parse)
+    ds = ds.apply(tf.data.experimental.assert_cardinality(n_images))   # so fit knows the epoch's length
     if cache:
         ds = ds.cache()                       # in memory: the file is read and parsed once
     ds = ds.shuffle(n_images, seed=seed, reshuffle_each_iteration=True).batch(batch_size).map(binarize_batch)
@@ -312,7 +313,8 @@ def fit_vae(model: KerasVAE, train, val: np.ndarray, epochs: int, steps_per_epoc
             config: VAEConfig | None = None, log_dir=None, checkpoint=None):
     """Compile with 5.2's optimiser (Adam, cosine decay of ``config.lr`` to 0) and ``fit``.
 
-    ``train`` is a ``tf.data.Dataset`` or a ``keras.utils.PyDataset``; ``val`` binary (N, D).
+    ``train`` is a ``tf.data.Dataset`` or a ``keras.utils.PyDataset`` of ``steps_per_epoch`` batches
+    (it sets the learning-rate schedule's length); ``val`` binary (N, D).
     Callbacks: KL warm-up over min(warmup_epochs, epochs // 2) epochs; EarlyStopping that keeps the
     weights of the best ``val_neg_elbo`` once beta = 1 (never stops early: patience = epochs);
     ``log_dir``: TensorBoard event files (``EventLog``, TensorFlow only); ``checkpoint``: a ``.keras``
@@ -332,9 +334,18 @@ def fit_vae(model: KerasVAE, train, val: np.ndarray, epochs: int, steps_per_epoc
     if checkpoint is not None:
         callbacks.append(keras.callbacks.ModelCheckpoint(str(checkpoint), monitor="val_neg_elbo", mode="min",
                                                          save_best_only=True))
+    # each epoch is one full pass over ``train`` (passing steps_per_epoch would make Keras keep one
+    # tf.data iterator across epochs); both inputs shuffle themselves
     history = model.fit(train, validation_data=(val,), validation_batch_size=len(val), epochs=epochs,
-                        steps_per_epoch=steps_per_epoch, callbacks=callbacks, verbose=0)
+                        shuffle=False, callbacks=callbacks, verbose=0)
     return history, timer
+
+
+def kept_epoch(history, epochs: int, config: VAEConfig | None = None) -> int:
+    """The (1-based) epoch whose weights ``fit_vae`` kept: the best ``val_neg_elbo`` once beta = 1."""
+    config = config or VAEConfig()
+    first = max(min(config.warmup_epochs, epochs // 2) - 1, 0)
+    return int(np.argmin(history.history["val_neg_elbo"][first:])) + first + 1
 
 
 def negative_elbo(model: KerasVAE, x: np.ndarray, samples: int = 10, seed: int = 0) -> dict[str, float]:
@@ -365,9 +376,7 @@ def train_keras_vae(epochs: int, dataset: str = "digits", seed: int = 0, config:
     return model, {
         "backend": keras.backend.backend(), "keras": keras.__version__, "dataset": data["name"],
         "epochs": epochs, "seed": seed, "seconds_per_epoch": timer.seconds,
-        "best_epoch": int(np.argmin(history.history["val_neg_elbo"][max(min(config.warmup_epochs, epochs // 2)
-                                                                        - 1, 0):])
-                          + max(min(config.warmup_epochs, epochs // 2) - 1, 0) + 1),
+        "best_epoch": kept_epoch(history, epochs, config),
         "history": {k: [float(v) for v in vs] for k, vs in history.history.items()},
         "test": negative_elbo(model, data["test"]), "parameters": trainable_parameters(model)}
 
@@ -385,7 +394,12 @@ def export_inference(model: KerasVAE, path) -> Path:
                          input_signature=[tf.TensorSpec([None, model.data_dim], tf.float32)])
     archive.add_endpoint("decode", lambda z: keras.ops.sigmoid(model.decode(z)),
                          input_signature=[tf.TensorSpec([None, model.latent_dim], tf.float32)])
-    archive.write_out(str(path), verbose=False)
+    logger, level = tf.get_logger(), tf.get_logger().level
+    logger.setLevel("ERROR")                    # no "INFO: Assets written to ..." line
+    try:
+        archive.write_out(str(path), verbose=False)
+    finally:
+        logger.setLevel(level)
     return Path(path)
 
 
@@ -427,9 +441,21 @@ def run_backend(backend: str, epochs: int, out, seed: int = 0, dataset: str = "d
     return json.loads(Path(out).read_text())
 
 
+def machine() -> dict:
+    """When and where a benchmark ran: UTC date, CPU model, logical cores, 1-minute load average."""
+    import datetime
+    import platform
+
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), None) if Path("/proc/cpuinfo").exists() else None
+    return {"date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            "cpu": cpu or platform.processor() or platform.machine(), "logical_cores": os.cpu_count(),
+            "load_average_1min": round(os.getloadavg()[0], 2), "python": platform.python_version()}
+
+
 def bench(epochs: int = 60, seed: int = 0, out=RESULTS) -> dict:
     """Both backends in fresh processes (same code, same epochs) -> ``out`` (the chapter's table)."""
-    runs = {}
+    before, runs = machine(), {}
     with tempfile.TemporaryDirectory() as tmp:
         for backend in ("tensorflow", "torch"):
             runs[backend] = run_backend(backend, epochs, Path(tmp) / f"{backend}.json", seed)
@@ -448,9 +474,12 @@ def bench(epochs: int = 60, seed: int = 0, out=RESULTS) -> dict:
         "test_neg_elbo": {b: r["test"]["neg_elbo"] for b, r in runs.items()},
         "best_epoch": {b: r["best_epoch"] for b, r in runs.items()},
         "file_formats": [".keras (model: config + weights, zip)", ".weights.h5 (weights only, HDF5)",
-                         "SavedModel (model.export, TensorFlow serving)", ".tfrecord (tf.data input)",
+                         "SavedModel (keras.export.ExportArchive: graph + weights, for TensorFlow Serving)",
+                         ".tfrecord (tf.data input)",
                          "TensorBoard event files (events.out.tfevents.*)"],
-        "cpu_threads": os.cpu_count(),
+        "machine": before, "load_average_1min_after": round(os.getloadavg()[0], 2),
+        "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY", "PASSIVE"),
+        "seconds_each_epoch": {b: r["seconds_per_epoch"] for b, r in runs.items()},
     }
     save_json(out, result)
     return result
