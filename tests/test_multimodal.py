@@ -82,6 +82,8 @@ def trained():
     """A CLIP on the digits, a few seconds of training."""
     from book_utils.data import load
 
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)              # tiny models: one thread, no contention on a shared machine
     torch.manual_seed(0)
     raw = load("digits")
     x = raw.x_train / raw.max_value
@@ -93,7 +95,8 @@ def trained():
     model = mm.CLIP(64, len(vocab))
     history = mm.train_clip(model, torch.as_tensor(x.reshape(len(x), -1), dtype=torch.float32), tokens,
                             epochs=10, seed=0)
-    return raw, vocab, model, tokens, history
+    yield raw, vocab, model, tokens, history
+    torch.set_num_threads(threads)
 
 
 def test_clip_learns_zero_shot_digits_in_both_languages(trained):
