@@ -14,6 +14,7 @@ NUMPY_ONLY_IN_FAMILIES = [
     "book_utils.vae.latent", "book_utils.vae.explorer", "book_utils.arm.textstats", "book_utils.arm.control",
     "book_utils.arm.tokens",
     "book_utils.apps", "book_utils.apps.ising", "book_utils.apps.anomaly", "book_utils.apps.augment",
+    "book_utils.apps.detect",
     "book_utils.tools.side_by_side",
 ]
 FRAMEWORK_FREE = [
@@ -39,6 +40,7 @@ TORCH_ONLY = ["book_utils.runs.torch_io", "book_utils.vae.run", "book_utils.vae.
               "book_utils.arm.sampling", "book_utils.basics.tiny_torch", "book_utils.vae.conditional",
               "book_utils.arm.decoding", "book_utils.apps.texture", "book_utils.apps.conditional",
               "book_utils.arm.scaling", "book_utils.apps.multimodal",
+              "book_utils.apps.canary", "book_utils.apps.watermark",
               "book_utils.tools.torch_tools",
               "book_utils.tools.hf_port", "book_utils.tools.hf_train", "book_utils.tools.hf_accel"]
 
