@@ -50,6 +50,7 @@ def test_one_training_step_lowers_the_loss_on_a_fixed_batch(cls):
     logs = model.train_on_batch(X, return_dict=True)
     after = kv.negative_elbo(model, X, samples=20, seed=1)["neg_elbo"]
     assert {"loss", "reconstruction", "kl", "neg_elbo"} <= set(logs)
+    assert logs["loss"] == pytest.approx(logs["reconstruction"] + logs["kl"], rel=1e-5)     # beta = 1
     assert after < before - 0.5, (before, after)
 
 
@@ -127,7 +128,9 @@ def test_fit_logs_tensorboard_events_that_read_back_as_the_history(tmp_path):
     scalars = kv.read_scalars(tmp_path / "logs" / "validation")
     read = [scalars["epoch_neg_elbo"][e] for e in range(3)]
     np.testing.assert_allclose(read, history.history["val_neg_elbo"], rtol=1e-6)
-    assert "epoch_loss" in kv.read_scalars(tmp_path / "logs" / "train")
+    train = kv.read_scalars(tmp_path / "logs" / "train")
+    np.testing.assert_allclose([train["epoch_loss"][e] for e in range(3)], history.history["loss"], rtol=1e-6)
+    assert min(history.history["loss"]) > 10                      # nats per image: the real objective, not 0
 
 
 def test_code_lines_skips_blank_and_comment_lines():

@@ -147,16 +147,23 @@ class TFStepVAE(KerasVAE):
 
         x = keras.utils.unpack_x_y_sample_weight(data)[0]          # fit passes x, or (x, y, weights)
         with tf.GradientTape() as tape:
-            reconstruction, kl = self.loss_terms(x, self(x, training=True))
+            reconstruction, kl = self.loss_terms(x, self(x, training=True))   # updates the trackers
             loss = reconstruction + self.beta * kl
         gradients = tape.gradient(loss, self.trainable_weights)
         self.optimizer.apply(gradients, self.trainable_weights)
-        return {"loss": loss, **{name: m.result() for name, m in self.trackers.items()}}
+        return self.results(loss)
 
     def test_step(self, data):
         x = keras.utils.unpack_x_y_sample_weight(data)[0]
-        self.loss_terms(x, self(x, training=False))
-        return {name: m.result() for name, m in self.trackers.items()}
+        reconstruction, kl = self.loss_terms(x, self(x, training=False))
+        return self.results(reconstruction + self.beta * kl)
+
+    def results(self, loss) -> dict:
+        """Every metric's running mean over the epoch, Keras's ``loss`` metric updated with ``loss``."""
+        for metric in self.metrics:
+            if metric.name == "loss":
+                metric.update_state(loss)
+        return {metric.name: metric.result() for metric in self.metrics}
 
 
 def trainable_parameters(model) -> int:
