@@ -147,3 +147,19 @@ def test_from_pretrained_of_a_hub_name_fails_offline_without_trying_the_network(
 
     with pytest.raises(OSError):
         GPT2LMHeadModel.from_pretrained("book-utils-test/no-such-model-anywhere")
+
+
+def test_bench_writes_a_complete_json(tmp_path, no_network):
+    import json
+
+    from book_utils.tools.hf_train import main
+
+    main(["--bench", "--steps", "3", "--json", str(tmp_path / "tools_hf.json")])
+    result = json.loads((tmp_path / "tools_hf.json").read_text())
+    assert result["recipe"]["steps"] == 3 and result["tokenizer"]["heldout_round_trip"] is True
+    for entry in result["tools"].values():
+        assert entry["lines_model"] > 0 and entry["lines_training"] > 0 and entry["wall_s_per_1000_steps"] > 0
+        assert 0 < entry["heldout_nats_per_token"] < 8 and entry["files"]
+    assert "model.safetensors" in result["tools"]["hf_gpt2_trainer"]["files"]
+    assert result["tools"]["book_transformer_pytorch_loop"]["lines_model"] > \
+        result["tools"]["hf_gpt2_trainer"]["lines_model"]

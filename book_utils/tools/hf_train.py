@@ -184,7 +184,7 @@ def bench(steps: int = 1000, vocab_size: int = 1024, seed: int = 0, threads: int
     from book_utils.arm.transformer import TransformerConfig, TransformerLM
     from book_utils.data.corpus import python_docs_text, split_text
     from book_utils.runs.torch_io import save_torch
-    from book_utils.tools.hf_port import gpt2_config
+    from book_utils.tools.hf_port import gpt2_config, port_to_gpt2
     from book_utils.tools.hf_tokenizer import compression, train_byte_bpe
 
     torch.set_num_threads(threads)
@@ -241,7 +241,7 @@ def bench(steps: int = 1000, vocab_size: int = 1024, seed: int = 0, threads: int
         train_blocks = as_blocks(train_ids, config.context)
         data = Dataset.from_dict({"input_ids": train_blocks.tolist(), "labels": train_blocks.tolist()})
         torch.manual_seed(seed)
-        gpt2 = GPT2LMHeadModel(gpt2_config(config))
+        gpt2 = port_to_gpt2(TransformerLM(config)).train()     # GPT-2 from the book model's initial weights
         wall, cpu = time.perf_counter(), time.process_time()
         trainer = train_gpt2(gpt2, data, steps, batch, lr, Path(tmp) / "trainer", seed=seed)
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
@@ -249,8 +249,9 @@ def bench(steps: int = 1000, vocab_size: int = 1024, seed: int = 0, threads: int
         trainer.save_model(str(folder))
         transformers_tokenizer(tok).save_pretrained(str(folder))
         tools["hf_gpt2_trainer"] = {
-            "code": "book_utils.tools.hf_port.gpt2_config + GPT2LMHeadModel (model); "
-                    "book_utils.tools.hf_train.train_gpt2 (Trainer)",
+            "code": "book_utils.tools.hf_port.gpt2_config + GPT2LMHeadModel (model; initial weights: the "
+                    "book model's, ported, so both runs start alike); book_utils.tools.hf_train.train_gpt2 "
+                    "(Trainer)",
             "lines_model": code_lines(gpt2_config) + 1,     # + the line GPT2LMHeadModel(gpt2_config(...))
             "lines_training": code_lines(train_gpt2),
             "library_lines_modeling_gpt2": code_lines(inspect.getmodule(GPT2LMHeadModel)),
@@ -258,14 +259,51 @@ def bench(steps: int = 1000, vocab_size: int = 1024, seed: int = 0, threads: int
             "heldout_nats_per_token": heldout_nats(gpt2, valid_blocks),
             "files": {p.name: p.stat().st_size for p in sorted(folder.iterdir()) if p.is_file()},
             "file_formats": "save_pretrained: config.json + generation_config.json (JSON), model.safetensors "
-                            "(JSON header + raw tensors, no pickle), tokenizer.json + tokenizer_config.json"}
+                            "(JSON header + raw tensors, no pickle), tokenizer.json + tokenizer_config.json; "
+                            "Trainer.save_model adds training_args.bin (torch.save pickle of the arguments)"}
+        torch.manual_seed(seed)
+        blocks_book = TransformerLM(config)
+        _, curve = _train_on_blocks(blocks_book, train_blocks, steps, batch, lr, seed)
+        ablation = {
+            "what": "ablation: the book's model and a plain loop fed as Trainer feeds GPT-2 (fixed blocks of "
+                    "64 tokens, reshuffled each epoch, 63 targets per block) instead of random windows",
+            "heldout_nats_per_token": heldout_nats(blocks_book, valid_blocks),
+            "last_50_steps_train_nats": float(np.mean(curve[-50:]))}
     for entry in tools.values():
         entry["wall_s_per_epoch"] = entry["wall_s_per_1000_steps"] * steps_per_epoch / 1000
         entry["heldout_bits_per_char"] = (entry["heldout_nats_per_token"] / math.log(2)
                                           / out["tokenizer"]["heldout_chars_per_token"])
     out["tools"] = tools
+    out["ablation_book_transformer_on_shuffled_blocks"] = ablation
+    out["load_average_1_5_15_min_at_end"] = list(os.getloadavg())   # other processes share the CPUs
     out["bits_per_char_note"] = "heldout_bits_per_char = nats per token / ln 2 / characters per token"
     return out
+
+
+def _train_on_blocks(model, blocks: torch.Tensor, steps: int, batch: int, lr: float, seed: int):
+    """The book's recipe over shuffled fixed blocks (N, T): epochs of a seeded permutation, T - 1 targets
+    per block. Returns (model, per-step training losses in nats)."""
+    from torch.nn import functional as F
+
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=steps)
+    order = torch.Generator().manual_seed(seed)
+    losses: list[float] = []
+    model.train()
+    while len(losses) < steps:
+        for idx in torch.randperm(len(blocks), generator=order).split(batch):
+            x = blocks[idx]
+            logits, _ = model(x[:, :-1])
+            loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), x[:, 1:].reshape(-1))
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            sched.step()
+            losses.append(loss.item())
+            if len(losses) == steps:
+                break
+    return model, losses
 
 
 def main(argv=None) -> dict:
@@ -282,6 +320,7 @@ def main(argv=None) -> dict:
     print(json.dumps({k: {m: v[m] for m in ("heldout_nats_per_token", "wall_s_per_1000_steps",
                                             "lines_model", "lines_training")}
                       for k, v in result["tools"].items()}, indent=2))
+    print("ablation:", result["ablation_book_transformer_on_shuffled_blocks"]["heldout_nats_per_token"])
     return result
 
 
