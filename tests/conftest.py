@@ -49,7 +49,7 @@ FRAMEWORKS_BY_HAND = {
 # every test of these modules is slow (each trains or imports a framework in a subprocess)
 SLOW_MODULES = {"test_gan.py", "test_gan_distributed.py", "test_import_light.py", "test_tiny_nets.py",
                 "test_distributed_torch.py", "test_keras_vae.py",
-                "test_hf_train.py", "test_hf_port.py"}
+                "test_hf_train.py", "test_hf_port.py", "test_personalise.py"}
 # single slow tests in otherwise quick modules: module -> test function names
 SLOW_TESTS = {
     "test_cli.py": {"test_a_corrected_command_is_accepted_after_a_refused_one"},

@@ -42,7 +42,8 @@ TORCH_ONLY = ["book_utils.runs.torch_io", "book_utils.vae.run", "book_utils.vae.
               "book_utils.arm.scaling", "book_utils.apps.multimodal",
               "book_utils.apps.canary", "book_utils.apps.watermark",
               "book_utils.tools.torch_tools",
-              "book_utils.tools.hf_port", "book_utils.tools.hf_train", "book_utils.tools.hf_accel"]
+              "book_utils.tools.hf_port", "book_utils.tools.hf_train", "book_utils.tools.hf_accel",
+              "book_utils.arm.personalise"]
 
 
 def frameworks_after(code: str) -> list[str]:
