@@ -14,7 +14,7 @@ NUMPY_ONLY_IN_FAMILIES = [
     "book_utils.vae.latent", "book_utils.vae.explorer", "book_utils.arm.textstats", "book_utils.arm.control",
     "book_utils.arm.tokens",
     "book_utils.apps", "book_utils.apps.ising", "book_utils.apps.anomaly", "book_utils.apps.augment",
-    "book_utils.apps.detect",
+    "book_utils.apps.detect", "book_utils.apps.bias", "book_utils.metrics.cost",
     "book_utils.tools.side_by_side",
 ]
 FRAMEWORK_FREE = [
