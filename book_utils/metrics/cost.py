@@ -19,7 +19,7 @@ PF_DAY = 1e15 * 86_400          # FLOPs in one petaflop/s-day (Kaplan et al. 202
 PUBLISHED = [
     {"model": "GPT-3 175B", "source": "Brown et al. 2020, Table D.1", "parameters": 175e9,
      "tokens": 300e9, "flops": 3.14e23},
-    {"model": "Chinchilla 70B", "source": "Hoffmann et al. 2022, Table 3 (C = 6ND)", "parameters": 70e9,
+    {"model": "Chinchilla 70B", "source": "Hoffmann et al. 2022, the budget of Gopher", "parameters": 70e9,
      "tokens": 1.4e12, "flops": 5.76e23},
 ]
 
@@ -29,18 +29,24 @@ def training_flops(parameters: float, examples: float) -> float:
     return 6.0 * float(parameters) * float(examples)
 
 
-def matmul_flops_per_second(n: int = 512, repeats: int = 5, dtype=np.float32) -> float:
+def matmul_flops_per_second(n: int = 1024, repeats: int = 5, dtype=np.float32, clock: str = "cpu") -> float:
     """This machine's measured rate: the best of ``repeats`` timed n x n float32 matrix products
-    (2 n^3 FLOPs each), in FLOP/s. Other processes on the machine lower it."""
+    (2 n^3 FLOPs each), in FLOPs per second.
+
+    ``clock="cpu"`` (default) divides by the process's CPU seconds (all threads), the unit the run
+    directories record for training, so the two compare even while other processes share the
+    machine; ``clock="wall"`` divides by elapsed seconds, which other processes lengthen.
+    """
+    timer = {"cpu": time.process_time, "wall": time.perf_counter}[clock]
     rng = np.random.default_rng(0)
     a, b = rng.standard_normal((n, n)).astype(dtype), rng.standard_normal((n, n)).astype(dtype)
     a @ b  # warm-up
     best = float("inf")
     for _ in range(repeats):
-        start = time.perf_counter()
+        start = timer()
         a @ b
-        best = min(best, time.perf_counter() - start)
-    return 2.0 * n**3 / best
+        best = min(best, timer() - start)
+    return 2.0 * n**3 / max(best, 1e-9)
 
 
 def run_cost(run_dir: str | Path, n_train: int | None = None) -> dict:
