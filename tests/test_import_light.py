@@ -29,7 +29,7 @@ FRAMEWORK_FREE = [
     "book_utils.tools",
     *NUMPY_ONLY_IN_FAMILIES,
     "book_utils.tools.hf_offline", "book_utils.tools.hf_tokenizer", "book_utils.tools.hf_files",
-    "book_utils.student",
+    "book_utils.student", "book_utils.basics.faq", "book_utils.glossary",
 ]
 TENSORFLOW_ONLY = ["book_utils.gan.training", "book_utils.gan.run", "book_utils.gan.augment",
                    "book_utils.tools.keras_vae",
