@@ -49,6 +49,8 @@ def test_repeats_inflate_z_unless_ignored():
     run = np.full((1, 100), token)
     assert wm.z_score(run, [token], greens, 0.5, ignore_repeats=False)[0] == pytest.approx(10.0)
     assert wm.z_score(run, [token], greens, 0.5, ignore_repeats=True)[0] == pytest.approx(1.0)
+    assert wm.distinct_pairs(run, [token], 10)[0] == 1
+    assert wm.distinct_pairs([[1, 2, 1, 2, 1]], [2], 10)[0] == 2          # (2, 1) and (1, 2)
 
 
 def test_expected_cost():

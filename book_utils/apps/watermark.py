@@ -83,6 +83,14 @@ def green_flags(tokens: np.ndarray, first_previous, greens: np.ndarray) -> np.nd
     return greens[previous, tokens]
 
 
+def distinct_pairs(tokens, first_previous, vocab_size: int) -> np.ndarray:
+    """(B,) the number of distinct (previous, token) pairs in each text: what ``z_score`` scores
+    with ``ignore_repeats``."""
+    tokens = np.atleast_2d(np.asarray(tokens))
+    previous = np.concatenate([np.asarray(first_previous).reshape(-1, 1), tokens[:, :-1]], axis=1)
+    return np.array([len(np.unique(p * vocab_size + t)) for p, t in zip(previous, tokens)])
+
+
 def z_score(tokens, first_previous, greens: np.ndarray, gamma: float, ignore_repeats: bool = True
             ) -> np.ndarray:
     """The detector's z of each text (B,): (green - gamma T) / sqrt(T gamma (1 - gamma)).
