@@ -213,3 +213,15 @@ def test_the_prose_number_check_catches_a_typed_number_and_accepts_shown_or_cite
     assert not unsourced_prose_numbers(notebook("9.6 % were rejected.", "rejected 0.0961\n"))
     assert not unsourced_prose_numbers(notebook("Krizhevsky et al. 2012 reached 15.3 % error.", ""))
     assert not unsourced_prose_numbers(notebook("[Section 3.1](a.ipynb) and [5.2 (PyTorch)](b.ipynb)", ""))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids(NOTEBOOKS))
+def test_exercise_code_is_tagged_solution_or_check_and_every_solution_has_a_check(path):
+    """The student edition's convention (README, 'The student edition'; book_utils.student): after the
+    Exercises heading every code cell is tagged 'solution' or 'check', answers sit in 'solution' markdown
+    cells, and the solution cells of an exercise are followed by one 'check' cell that asserts on the names
+    they bind."""
+    from book_utils.student import exercise_problems
+
+    problems = exercise_problems(nbformat.read(path, as_version=4))
+    assert not problems, "\n".join(problems)
