@@ -8,8 +8,10 @@ No framework is imported.
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 
 @dataclass(frozen=True)
@@ -323,6 +325,9 @@ TERMS: tuple[Term, ...] = (
     Term('prompt', '提示',
          'The text given to a generative model to start or steer what it produces.',
          '06_applications/06_02_content_generation.ipynb'),
+    Term('FLOPs', '浮点运算次数',
+         'Floating-point operations; training a Transformer of N parameters on D tokens costs about 6ND.',
+         '08_trends/08_01_scale.ipynb'),
 )
 
 
@@ -337,16 +342,30 @@ def section_label(term: Term) -> str:
     return PurePosixPath(term.notebook).stem
 
 
+def section_title(path: str | Path) -> str:
+    """The English title of a notebook: its first line without '# ' and without the Chinese title.
+
+    ``"# 4.2 The VAE's mathematical model · VAE的数学模型"`` -> ``"4.2 The VAE's mathematical model"``.
+    """
+    first = json.loads(Path(path).read_text(encoding="utf-8"))["cells"][0]["source"]
+    line = ("".join(first) if isinstance(first, list) else first).splitlines()[0].lstrip("# ")
+    return re.split(r" · | \(", line)[0].strip()
+
+
 def sorted_terms(terms=TERMS) -> list[Term]:
     """Terms in alphabetical order of the English term (case-insensitive)."""
     return sorted(terms, key=lambda t: t.english.lower())
 
 
-def markdown_table(terms=TERMS, from_dir: str = "09_appendix") -> str:
-    """The glossary as a markdown table: English | 中文 | definition | section (a link), alphabetical."""
+def markdown_table(terms=TERMS, from_dir: str = "09_appendix", titles: dict[str, str] | None = None) -> str:
+    """The glossary as a markdown table: English | 中文 | definition | section (a link), alphabetical.
+
+    ``titles`` maps a term's ``notebook`` to the link's text (default: the notebook's file stem).
+    """
+    titles = titles or {}
     rows = ["| English | 中文 | Definition | Section |", "|---|---|---|---|"]
     for t in sorted_terms(terms):
         definition = t.definition.replace("|", "\\|")
         rows.append(f"| **{t.english}** | {t.chinese} | {definition} | "
-                    f"[{section_label(t)}]({section_link(t, from_dir)}) |")
+                    f"[{titles.get(t.notebook, section_label(t))}]({section_link(t, from_dir)}) |")
     return "\n".join(rows)

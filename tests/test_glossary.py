@@ -51,3 +51,13 @@ def test_section_link_is_relative_to_the_chapter_folder():
     term = glossary.Term("x", "甲", "A thing.", "04_math/04_02_vae_math.ipynb")
     assert glossary.section_link(term) == "../04_math/04_02_vae_math.ipynb"
     assert glossary.section_link(term, from_dir="04_math") == "04_02_vae_math.ipynb"
+
+
+def test_section_title_is_the_english_part_of_the_notebooks_title():
+    assert glossary.section_title(CHAPTERS / "04_math/04_02_vae_math.ipynb") == \
+        "4.2 The VAE's mathematical model"
+    assert glossary.section_title(CHAPTERS / "09_appendix/09_01_faq.ipynb") == \
+        "Appendix A: frequently asked questions"
+    term = glossary.TERMS[0]
+    table = glossary.markdown_table([term], titles={term.notebook: "Some title"})
+    assert f"[Some title]({glossary.section_link(term)})" in table
