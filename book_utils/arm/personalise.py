@@ -36,6 +36,7 @@ from book_utils.arm.transformer import TransformerLM, bits_per_token
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+ADAPTER_FILES = ("adapter_model.safetensors", "adapter_config.json")   # what PeftModel.from_pretrained reads
 TARGETS = ("qkv", "proj", "mlp.0", "mlp.2")   # every nn.Linear inside the blocks (not the tied output head)
 
 
@@ -117,10 +118,10 @@ def folder_bytes(folder: str | Path) -> int:
 
 
 def save_adapter(model, folder: str | Path) -> int:
-    """Save only the adapter (``save_pretrained``: ``adapter_model.safetensors`` and
-    ``adapter_config.json``) into ``folder``; returns the bytes written."""
+    """Save only the adapter into ``folder`` (``save_pretrained``: ``adapter_model.safetensors`` and
+    ``adapter_config.json``, plus a model-card README); returns the bytes of the two files a loader reads."""
     model.save_pretrained(str(folder))
-    return folder_bytes(folder)
+    return sum((Path(folder) / name).stat().st_size for name in ADAPTER_FILES)
 
 
 def save_full(model: nn.Module, path: str | Path) -> int:
