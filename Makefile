@@ -1,6 +1,7 @@
 # The two commands of the README:
 #   make book   install, then execute every chapter notebook (quick profile), outputs written back
-#   make test   install, then ruff, the unit tests and nbval over every notebook
+#   make test   install, then ruff, the unit tests, nbval over every notebook and the student edition's
+#               check (every exercise's check fails on its stub and passes on its solution)
 # and the full profile's smoke test (what .ci/run runs after make test):
 #   make smoke  every notebook with BOOK_PROFILE=full BOOK_SMOKE=1 in fresh kernels, outputs not written
 # Notebooks and test files run $(JOBS) at a time (pytest-xdist; book_utils.nbrun --jobs).
@@ -14,7 +15,7 @@ JOBS   ?= 2
 SHARED := OMP_WAIT_POLICY=$${OMP_WAIT_POLICY:-PASSIVE}
 export BOOK_PROFILE ?= quick
 
-.PHONY: install book test unit nbval lint lab bench smoke student site site-test clean-venv
+.PHONY: install book test unit nbval student-check lint lab bench smoke student site site-test clean-venv
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed: run make PYTHON=python3.11")'
@@ -35,7 +36,7 @@ lint: install
 	$(VENV)/bin/ruff check book_utils tests chapters
 
 unit: install
-	$(SHARED) $(PY) -m pytest -n $(JOBS) --dist loadscope tests
+	$(SHARED) $(PY) -m pytest -n $(JOBS) --dist loadscope -m "not notebooks" tests
 
 # --dist loadfile: every cell of a notebook goes to one worker, in order, in that worker's kernel.
 # Notebooks that read a run another one trains in runs/book (5.3, 6.1, 6.3: book_run_dir without
@@ -46,7 +47,14 @@ nbval: install
 	$(SHARED) $(PY) -m pytest -n $(JOBS) --dist loadfile $(NBVAL) $(filter-out $(READS_RUNS),$(NOTEBOOKS))
 	$(SHARED) $(PY) -m pytest -n $(JOBS) --dist loadfile $(NBVAL) $(READS_RUNS)
 
-test: lint unit nbval
+# the student edition's check: in every notebook, each exercise's check fails on the student's stub and
+# passes on the solution (tests/test_student.py, marker notebooks); after nbval, whose trainers wrote the
+# runs that the readers need, and like nbval the readers last
+student-check: install
+	$(SHARED) $(PY) -m pytest -n $(JOBS) --dist load -m notebooks -k "not read_runs" tests/test_student.py
+	$(SHARED) $(PY) -m pytest -n $(JOBS) --dist load -m notebooks -k read_runs tests/test_student.py
+
+test: lint unit nbval student-check
 
 lab: install
 	$(VENV)/bin/jupyter lab chapters
