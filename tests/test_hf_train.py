@@ -45,21 +45,6 @@ def test_hugging_face_modules_never_import_tensorflow():
     assert out.strip() == "[] True"
 
 
-def test_code_lines_skip_blank_lines_comments_and_docstrings():
-    from book_utils.tools.hf_train import code_lines
-
-    def example(x):
-        """A docstring
-        on two lines."""
-        # a comment
-
-        y = x + 1     # counted
-        return (y,
-                y)
-
-    assert code_lines(example) == 4       # def, y = ..., return (two lines)
-
-
 def test_unigram_and_heldout_nats_on_known_cases():
     from book_utils.tools.hf_train import as_blocks, heldout_nats, unigram_nats
 

@@ -15,7 +15,7 @@ NUMPY_ONLY_IN_FAMILIES = [
     "book_utils.arm.tokens",
     "book_utils.apps", "book_utils.apps.ising", "book_utils.apps.anomaly", "book_utils.apps.augment",
     "book_utils.apps.detect", "book_utils.apps.bias", "book_utils.metrics.cost",
-    "book_utils.tools.side_by_side",
+    "book_utils.tools.side_by_side", "book_utils.bench.machine",
 ]
 FRAMEWORK_FREE = [
     "book_utils", "book_utils.data", "book_utils.data.download", "book_utils.data.idx",

@@ -133,14 +133,6 @@ def test_fit_logs_tensorboard_events_that_read_back_as_the_history(tmp_path):
     assert min(history.history["loss"]) > 10                      # nats per image: the real objective, not 0
 
 
-def test_code_lines_skips_blank_and_comment_lines():
-    def f():
-        # a comment
-
-        return 1
-    assert kv.code_lines(f) == 2
-
-
 def test_the_command_line_refuses_bad_arguments():
     with pytest.raises(SystemExit):
         kv.main(["--epochs", "0", "--out", "x.json"])

@@ -13,17 +13,15 @@ The JSON (written atomically) records the date, the CPU, the threads and the loa
 from __future__ import annotations
 
 import argparse
-import datetime
-import inspect
 import json
 import os
-import platform
 import statistics
 import time
 from pathlib import Path
 
 import torch
 
+from book_utils.bench.machine import code_lines, machine
 from book_utils.runs.config import make_config
 from book_utils.runs.files import save_json
 from book_utils.vae.config import VAEConfig, recipe
@@ -39,30 +37,6 @@ RESULTS = Path(__file__).resolve().parent / "results" / "tools_torch.json"
 COUNTED = (mlp, Encoder, Decoder, VAE.__init__, VAE.encode, VAE.reparameterize, VAE.decode, VAE.forward,
            reconstruction_nll, kl_divergence, loss_terms, binarize_epoch, kl_weight, cosine_lr, train_epoch,
            VAETrainer.__init__, VAETrainer.train_epoch, VAETrainer.trained_model)
-
-
-def code_lines(*objects) -> int:
-    """Non-blank, non-comment source lines of ``objects`` (docstrings count as code), as 7.1 counts."""
-    lines = (line.strip() for obj in objects for line in inspect.getsource(obj).splitlines())
-    return sum(1 for line in lines if line and not line.startswith("#"))
-
-
-def cpu_name() -> str:
-    """The CPU's model name (Linux /proc/cpuinfo; else what ``platform`` knows)."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
-def machine() -> dict:
-    """When and where a benchmark ran: UTC date, CPU, logical cores, load average, versions."""
-    return {"date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-            "cpu": cpu_name(), "logical_cores": os.cpu_count(),
-            "load_average_1min": round(os.getloadavg()[0], 2), "python": platform.python_version()}
 
 
 def train(epochs: int, seed: int = 0, dataset: str = "digits") -> tuple[VAETrainer, list[float], list[float]]:

@@ -16,20 +16,16 @@
 from __future__ import annotations
 
 import argparse
-import ast
 import datetime
 import inspect
-import io
 import json
 import math
 import os
-import platform
 import tempfile
-import textwrap
 import time
-import tokenize
 from pathlib import Path
 
+from book_utils.bench.machine import code_lines, cpu_name
 from book_utils.tools.hf_offline import offline_env
 
 offline_env()          # before the Hugging Face libraries read their switches
@@ -146,35 +142,6 @@ def unigram_nats(train_ids, blocks: torch.Tensor, vocab_size: int) -> float:
     return float(-logp[blocks[:, 1:].numpy()].mean())
 
 
-def code_lines(*objects) -> int:
-    """Lines of code of ``objects`` (functions, classes) as ``inspect`` finds them: blank lines,
-    comments and docstrings not counted."""
-    total = 0
-    for obj in objects:
-        source = textwrap.dedent(inspect.getsource(obj))
-        docstrings = set()
-        for node in ast.walk(ast.parse(source)):
-            body = getattr(node, "body", None)
-            if isinstance(body, list) and body and isinstance(body[0], ast.Expr) \
-                    and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str):
-                docstrings.update(range(body[0].lineno, body[0].end_lineno + 1))
-        lines = {tok.start[0] for tok in tokenize.generate_tokens(io.StringIO(source).readline)
-                 if tok.type not in (tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT,
-                                     tokenize.DEDENT, tokenize.ENDMARKER)}
-        total += len(lines - docstrings)
-    return total
-
-
-def _cpu() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
 def bench(steps: int = 1000, vocab_size: int = 1024, seed: int = 0, threads: int = 1) -> dict:
     """The book's Transformer (its PyTorch loop) and GPT-2 (``Trainer``): same text, shape, recipe."""
     from transformers import GPT2LMHeadModel
@@ -198,7 +165,7 @@ def bench(steps: int = 1000, vocab_size: int = 1024, seed: int = 0, threads: int
     out = {"what": "Section 7.3's side by side: the book's Transformer trained by its own PyTorch loop and "
                    "Hugging Face's GPT-2 trained by Trainer, same text, shape and recipe",
            "command": "python -m book_utils.tools.hf_train --bench",
-           "date": datetime.date.today().isoformat(), "cpu": _cpu(), "cpu_count": os.cpu_count(),
+           "date": datetime.date.today().isoformat(), "cpu": cpu_name(), "cpu_count": os.cpu_count(),
            "torch_threads": threads, "torch": torch.__version__, "transformers": transformers.__version__,
            "text": "CPython documentation topics (pydoc_data.topics), last 10 % of characters held out",
            "tokenizer": {"kind": "byte-level BPE (tokenizers)", "vocab_size": tok.get_vocab_size(),
@@ -229,8 +196,8 @@ def bench(steps: int = 1000, vocab_size: int = 1024, seed: int = 0, threads: int
                     "KVCache, TransformerLM) + book_utils.arm.charmodel (random_windows, train_steps)",
             "lines_model": code_lines(TransformerConfig, book_transformer.causal_mask,
                                       book_transformer.CausalSelfAttention, book_transformer.Block,
-                                      book_transformer.KVCache, TransformerLM),
-            "lines_training": code_lines(random_windows, train_steps),
+                                      book_transformer.KVCache, TransformerLM, docstrings=False),
+            "lines_training": code_lines(random_windows, train_steps, docstrings=False),
             "wall_s_per_1000_steps": wall / steps * 1000, "cpu_s_per_1000_steps": cpu / steps * 1000,
             "heldout_nats_per_token": heldout_nats(book, valid_blocks),
             "files": {"book.pt": (Path(tmp) / "book.pt").stat().st_size},
@@ -252,9 +219,10 @@ def bench(steps: int = 1000, vocab_size: int = 1024, seed: int = 0, threads: int
             "code": "book_utils.tools.hf_port.gpt2_config + GPT2LMHeadModel (model; initial weights: the "
                     "book model's, ported, so both runs start alike); book_utils.tools.hf_train.train_gpt2 "
                     "(Trainer)",
-            "lines_model": code_lines(gpt2_config) + 1,     # + the line GPT2LMHeadModel(gpt2_config(...))
-            "lines_training": code_lines(train_gpt2),
-            "library_lines_modeling_gpt2": code_lines(inspect.getmodule(GPT2LMHeadModel)),
+            # + 1: the line GPT2LMHeadModel(gpt2_config(...))
+            "lines_model": code_lines(gpt2_config, docstrings=False) + 1,
+            "lines_training": code_lines(train_gpt2, docstrings=False),
+            "library_lines_modeling_gpt2": code_lines(inspect.getmodule(GPT2LMHeadModel), docstrings=False),
             "wall_s_per_1000_steps": wall / steps * 1000, "cpu_s_per_1000_steps": cpu / steps * 1000,
             "heldout_nats_per_token": heldout_nats(gpt2, valid_blocks),
             "files": {p.name: p.stat().st_size for p in sorted(folder.iterdir()) if p.is_file()},

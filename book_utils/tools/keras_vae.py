@@ -27,7 +27,6 @@ functions that need it, and never PyTorch (Keras imports it when the backend is 
 from __future__ import annotations
 
 import argparse
-import inspect
 import json
 import math
 import os
@@ -43,6 +42,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 from keras import ops  # noqa: E402
 
+from book_utils.bench.machine import code_lines, machine  # noqa: E402
 from book_utils.data import binarize, load  # noqa: E402
 from book_utils.runs.files import save_json  # noqa: E402
 from book_utils.vae.config import VAEConfig  # noqa: E402
@@ -428,12 +428,6 @@ def read_scalars(event_dir) -> dict[str, dict[int, float]]:
 
 # ---------------------------------------------------------------------------- command line, bench
 
-def code_lines(*objects) -> int:
-    """Non-blank, non-comment source lines of ``objects`` (docstrings count as code)."""
-    lines = (line.strip() for obj in objects for line in inspect.getsource(obj).splitlines())
-    return sum(1 for line in lines if line and not line.startswith("#"))
-
-
 def run_backend(backend: str, epochs: int, out, seed: int = 0, dataset: str = "digits",
                 timeout: float = 900) -> dict:
     """Run this module's command line in a fresh Python with ``KERAS_BACKEND=backend``; its JSON.
@@ -446,18 +440,6 @@ def run_backend(backend: str, epochs: int, out, seed: int = 0, dataset: str = "d
     if done.returncode != 0:
         raise RuntimeError(f"KERAS_BACKEND={backend} {' '.join(command[1:])} failed:\n{done.stderr[-2000:]}")
     return json.loads(Path(out).read_text())
-
-
-def machine() -> dict:
-    """When and where a benchmark ran: UTC date, CPU model, logical cores, 1-minute load average."""
-    import datetime
-    import platform
-
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), None) if Path("/proc/cpuinfo").exists() else None
-    return {"date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-            "cpu": cpu or platform.processor() or platform.machine(), "logical_cores": os.cpu_count(),
-            "load_average_1min": round(os.getloadavg()[0], 2), "python": platform.python_version()}
 
 
 def bench(epochs: int = 60, seed: int = 0, out=RESULTS) -> dict:
