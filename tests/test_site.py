@@ -102,6 +102,21 @@ def test_strip_widgets_replaces_widget_outputs_and_drops_widget_state():
     assert second["text"] == "hi"
 
 
+def test_links_in_outputs_point_to_pages_not_notebooks():
+    table = {"output_type": "display_data", "metadata": {},
+             "data": {"text/markdown": ["| [5.2](../05_practice/05_02_vae_pytorch.ipynb) | "
+                                        "[3.3](../03_algorithms/03_03_autoregressive.ipynb#the-gru) |\n",
+                                        "[web](https://example.org/x.ipynb) (see 5.2)"],
+                      "text/html": '<a href="07_01_tensorflow.ipynb">7.1</a>'}}
+    nb = notebook("7.5 Tools", outputs=[table])
+    out = build.output_links_to_pages(nb)["cells"][1]["outputs"][0]["data"]
+    assert out["text/markdown"] == ("| [5.2](../05_practice/05_02_vae_pytorch.html) | "
+                                    "[3.3](../03_algorithms/03_03_autoregressive.html#the-gru) |\n"
+                                    "[web](https://example.org/x.ipynb) (see 5.2)")
+    assert out["text/html"] == '<a href="07_01_tensorflow.html">7.1</a>'
+    assert nb["cells"][1]["outputs"][0]["data"]["text/html"].endswith('.ipynb">7.1</a>')   # input untouched
+
+
 def test_font_css_names_the_file_and_its_format():
     css = build.font_css('src: url("fonts/@FONT_FILE@") format("@FONT_FORMAT@");', "wqy.ttf")
     assert css == 'src: url("fonts/wqy.ttf") format("truetype");'

@@ -4,7 +4,8 @@
 
 1. stages ``chapters/*/*.ipynb`` and the lab notes they link to into ``_build/site-src``, with the
    generated ``_toc.yml`` and landing page (``book_utils.site.toc``) and ``site/_config.yml``;
-   an ipywidgets output, which needs a widget manager from a CDN, becomes a note to run the notebook;
+   an ipywidgets output, which needs a widget manager from a CDN, becomes a note to run the notebook,
+   and links to other sections inside outputs (tables a cell prints as markdown) point to their pages;
 2. puts into ``_static``: npm's MathJax 3 (``es5/``), a font with Chinese glyphs and the CSS that
    declares it, so that no page needs another host;
 3. runs ``jupyter-book build`` (``execute_notebooks: off``) and moves the HTML to ``_build/site``.
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -61,6 +63,26 @@ def strip_widgets(nb: dict) -> dict:
     return nb
 
 
+# a relative link to a notebook in markdown (](x.ipynb#a)) or HTML (href="x.ipynb#a"); web addresses untouched
+NOTEBOOK_LINK = re.compile(r'(\]\(|href=")(?![a-z]+:)([^()"\s]+?)\.ipynb(#[^()"\s]*)?(?=[)"])')
+
+
+def output_links_to_pages(nb: dict) -> dict:
+    """A copy of a notebook whose markdown and HTML outputs link to ``.html`` pages, not ``.ipynb`` files.
+
+    MyST-NB turns the notebook links of markdown *cells* into page links, but not those of outputs.
+    """
+    nb = copy.deepcopy(nb)
+    for cell in nb.get("cells", []):
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            for mime in ("text/markdown", "text/html"):
+                if mime in data:
+                    text = data[mime] if isinstance(data[mime], str) else "".join(data[mime])
+                    data[mime] = NOTEBOOK_LINK.sub(lambda m: f"{m[1]}{m[2]}.html{m[3] or ''}", text)
+    return nb
+
+
 def font_css(template: str, font_file: str) -> str:
     suffix = Path(font_file).suffix.lower()
     fmt = {".ttf": "truetype", ".otf": "opentype", ".woff2": "woff2", ".woff": "woff"}[suffix]
@@ -89,7 +111,8 @@ def stage(root: Path, src: Path, mathjax: Path, font: Path) -> list[toc.Chapter]
             nb = json.loads((root / section.path).read_text(encoding="utf-8"))
             target = src / section.path
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(json.dumps(strip_widgets(nb), ensure_ascii=False, indent=1), encoding="utf-8")
+            staged = output_links_to_pages(strip_widgets(nb))
+            target.write_text(json.dumps(staged, ensure_ascii=False, indent=1), encoding="utf-8")
     notes = sorted((root / LAB_NOTES).glob("*.md"))
     for note in notes:
         (src / LAB_NOTES).mkdir(parents=True, exist_ok=True)
