@@ -30,11 +30,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from book_utils.vae.data import binarize_epoch
+from book_utils.vae.conditional import train_conditioned
 from book_utils.vae.latent import ink, slant
-from book_utils.vae.loss import loss_terms
 from book_utils.vae.model import Decoder, Encoder
-from book_utils.vae.run import cosine_lr, kl_weight
+from book_utils.vae.run import cosine_lr
 
 LANGUAGES = ("en", "zh")
 NUMBERS = {"en": ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"),
@@ -279,28 +278,11 @@ def train_caption_vae(model: CaptionVAE, grey: torch.Tensor, conditions: list[to
     each image shown under one of its captions' embeddings, the language drawn at random per image and
     epoch. Returns -ELBO per epoch (nats per image).
     """
-    generator = torch.Generator().manual_seed(seed)
     cond = torch.stack(conditions)                                                    # (languages, N, E)
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-    steps = epochs * math.ceil(len(grey) / batch_size)
-    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, cosine_lr(steps))
-    history = []
-    model.train()
-    for epoch in range(epochs):
-        beta = kl_weight(epoch, warmup_epochs)
-        images = binarize_epoch(grey, max_value, "soft", generator).reshape(len(grey), -1)
-        lang = torch.randint(len(cond), (len(grey),), generator=generator)
-        order = torch.randperm(len(images), generator=generator)
-        total = 0.0
-        for start in range(0, len(images), batch_size):
-            idx = order[start:start + batch_size]
-            recon, mu, logvar = model(images[idx], cond[lang[idx], idx])
-            reconstruction, kl = loss_terms(recon, images[idx], mu, logvar)
-            optimizer.zero_grad(set_to_none=True)
-            (reconstruction + beta * kl).backward()
-            optimizer.step()
-            scheduler.step()
-            total += (reconstruction.item() + kl.item()) * len(idx)
-        history.append(total / len(images))
-    model.eval()
-    return history
+    every = torch.arange(len(grey))
+
+    def captions_for_epoch(generator):                  # one language per image, drawn afresh each epoch
+        return cond[torch.randint(len(cond), (len(grey),), generator=generator), every]
+
+    return train_conditioned(model, grey, captions_for_epoch, max_value, epochs=epochs, batch_size=batch_size,
+                             lr=lr, warmup_epochs=warmup_epochs, seed=seed)

@@ -75,13 +75,23 @@ class ConditionalVAE(nn.Module):
 def train_cvae(model: ConditionalVAE, grey: torch.Tensor, labels: torch.Tensor, max_value: int,
                epochs: int = 100, batch_size: int = 64, lr: float = 1e-3, warmup_epochs: int = 10,
                seed: int = 0) -> list[float]:
-    """Train on grey images (N, H, W) in 0..max_value with labels (N,); returns -ELBO per epoch (nats).
+    """Train on grey images (N, H, W) in 0..max_value with labels (N,); returns -ELBO per epoch (nats)."""
+    labels = torch.as_tensor(labels, dtype=torch.long)
+    return train_conditioned(model, grey, lambda generator: labels, max_value, epochs=epochs,
+                             batch_size=batch_size, lr=lr, warmup_epochs=warmup_epochs, seed=seed)
 
-    The recipe of the book's VAE (Section 5.2): a fresh soft binarization of the grey levels every
-    epoch, Adam with a cosine learning-rate decay, the KL weight warmed up linearly to 1.
+
+def train_conditioned(model, grey: torch.Tensor, conditions_for_epoch, max_value: int, epochs: int = 100,
+                      batch_size: int = 64, lr: float = 1e-3, warmup_epochs: int = 10,
+                      seed: int = 0) -> list[float]:
+    """The book's VAE recipe (Section 5.2) for any ``model(x, c) -> (logits, mu, logvar)``.
+
+    A fresh soft binarization of the grey images (N, H, W) every epoch, Adam with a cosine learning-rate
+    decay, the KL weight warmed up linearly to 1. ``conditions_for_epoch(generator)`` gives each image's
+    condition for the epoch, (N, ...): labels, or embeddings it may draw with the run's generator.
+    Returns -ELBO per epoch (nats per image).
     """
     generator = torch.Generator().manual_seed(seed)
-    labels = torch.as_tensor(labels, dtype=torch.long)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     steps = epochs * math.ceil(len(grey) / batch_size)
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, cosine_lr(steps))
@@ -90,11 +100,12 @@ def train_cvae(model: ConditionalVAE, grey: torch.Tensor, labels: torch.Tensor, 
     for epoch in range(epochs):
         beta = kl_weight(epoch, warmup_epochs)
         images = binarize_epoch(grey, max_value, "soft", generator)
+        conditions = conditions_for_epoch(generator)
         order = torch.randperm(len(images), generator=generator)
         total = 0.0
         for start in range(0, len(images), batch_size):
             idx = order[start:start + batch_size]
-            recon, mu, logvar = model(images[idx], labels[idx])
+            recon, mu, logvar = model(images[idx], conditions[idx])
             reconstruction, kl = loss_terms(recon, images[idx], mu, logvar)
             loss = reconstruction + beta * kl
             optimizer.zero_grad(set_to_none=True)
